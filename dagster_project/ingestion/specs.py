@@ -1,0 +1,426 @@
+"""The landing contract as data: one ``TableSpec`` per landing table.
+
+Everything that reads, writes or checks a landing file (the ingestion, the synthetic generator, the
+raw-table DDL, the docs) takes the columns and rules from here, so the contract
+(``shared/contract/extracts.md``) is written down once.
+
+Raw tables keep every value **as text, exactly as delivered** (auditable); the row-level rules below
+decide whether a row is loaded or quarantined. Staging models (dbt) type the text.
+
+Rule vocabulary (``Column.rule``):
+    text        any text
+    date        ISO ``YYYY-MM-DD``
+    timestamp   ISO 8601 with offset ``YYYY-MM-DDTHH:MM:SS+HH:MM`` (or ``Z``)
+    int         an integer (optionally signed)
+    decimal     a decimal number (``.`` or ``,`` as separator)
+    finess      9 characters, département prefix, Luhn check digit
+    ins         15 characters, NIR key (97 - n mod 97, 2A->19, 2B->18)
+    rpps        11 digits
+    siret       14 digits
+    galis       8 digits
+    enum        one of ``Column.values``
+    codelist    one of the codes of the seed ``Column.codelist`` (a CSV under ``seeds/``)
+
+``on_error``: ``reject`` quarantines the row (it is not loaded); ``flag`` keeps the row and records the
+value in ``raw.quarantine`` with severity ``flagged`` (an invalid optional identifier, a ROR code outside
+its list which then "counts as absent").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SOURCES = ("finess", "ror", "mss", "dmp", "dui", "coordination", "declaratif")
+
+# Lineage columns added to every raw table.
+LINEAGE_COLUMNS = (
+    ("_delivery_key", "VARCHAR"),  # YYYY-MM (monthly files) or YYYY-MM-DD (dated snapshots)
+    ("_file_name", "VARCHAR"),
+    ("_file_sha256", "VARCHAR"),
+    ("_line_number", "BIGINT"),
+    ("_ingested_at", "TIMESTAMP WITH TIME ZONE"),
+    ("_extra", "JSON"),  # extra columns found in the file, kept as {name: value}
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    rule: str = "text"
+    required: bool = False
+    on_error: str = "reject"  # reject | flag
+    values: tuple[str, ...] = ()
+    codelist: str | None = None  # seed name, e.g. "ref_tre_r66_categorie_etablissement"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str  # raw table name (schema raw)
+    source: str  # landing sub-folder
+    pattern: str  # regex on the file name; group "key" gives the delivery key
+    kind: str  # event_monthly | snapshot_monthly | snapshot_dated
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # business key within one delivery (uniqueness checked by dbt)
+    delimiter: str = ";"
+    layout: str = "csv"  # csv | finess_etalab
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def match(self, file_name: str) -> str | None:
+        m = re.fullmatch(self.pattern, file_name, flags=re.IGNORECASE)
+        if not m:
+            return None
+        key = m.group("key")
+        if len(key) == 8 and key.isdigit():  # YYYYMMDD -> ISO date
+            key = f"{key[:4]}-{key[4:6]}-{key[6:]}"
+        return key
+
+
+def C(name, rule="text", required=False, on_error="reject", values=(), codelist=None) -> Column:
+    return Column(name, rule, required, on_error, tuple(values), codelist)
+
+
+MONTH = r"(?P<key>\d{4}-\d{2})(?:_[^/]*)?\.csv"  # a re-delivery may carry a suffix: _v2, _20240415…
+DAY = r"(?P<key>\d{8})(?:_[^/]*)?\.csv"
+YN = ("O", "N")
+
+FINESS_STRUCTUREET_COLUMNS = (
+    "section", "nofinesset", "nofinessej", "rs", "rslongue", "complrs", "compldistrib", "numvoie",
+    "typvoie", "voie", "compvoie", "lieuditbp", "commune", "departement", "libdepartement",
+    "ligneacheminement", "telephone", "telecopie", "categetab", "libcategetab", "categagretab",
+    "libcategagretab", "siret", "codeape", "codemft", "libmft", "codesph", "libsph", "dateouv",
+    "dateautor", "datemaj", "numuai",
+)
+FINESS_GEOLOCALISATION_COLUMNS = ("section", "nofinesset", "coordxet", "coordyet", "sourcecoordet", "datemaj")
+
+# The public "Extraction_Correspondance_MSSante" layout (31 columns, "|" separated). Only the first
+# two are required by the warehouse; the others are kept as delivered.
+ANNUAIRE_MSSANTE_COLUMNS = (
+    "Type de BAL", "Adresse BAL", "Type Identifiant PP", "Identifiant PP", "Identification nationale PP",
+    "Type identifiant structure", "Identification Structure", "Service de rattachement",
+    "Civilité d'exercice", "Nom d'exercice", "Prénom d'exercice", "Catégorie professionnelle",
+    "Libellé catégorie professionnelle", "Code profession", "Libellé profession", "Code savoir-faire",
+    "Libellé savoir-faire", "Dématérialisation", "Raison sociale structure BAL",
+    "Enseigne commerciale structure BAL", "Complément localisation structure BAL",
+    "Complément distribution structure BAL", "Numéro de voie structure BAL",
+    "Complément numéro de voie structure BAL", "Type de voie structure BAL", "Libellé de voie structure BAL",
+    "Lieu-dit structure BAL", "Ligne d'acheminement structure BAL", "Code postal", "Département", "Pays",
+)
+assert len(ANNUAIRE_MSSANTE_COLUMNS) == 31
+
+DUI_EVENT_TYPES_BUSINESS = (
+    "AGENDA", "PRESCRIPTION", "TRANSMISSION", "PROJET_PERSONNALISE", "EVALUATION", "DOCUMENT", "SOIN",
+    "ACCOMPAGNEMENT",
+)
+DUI_EVENT_TYPES_NON_BUSINESS = (
+    "CORRECTION_IDENTITE", "TECHNIQUE", "ADMINISTRATIF", "CONSULTATION", "RECEPTION_MSS",
+    "INTEGRATION_EXTERNE",
+)
+COORD_EVENT_TYPES = (
+    "MISE_A_JOUR", "EVALUATION", "NOTIFICATION", "ALERTE", "CARNET_LIAISON", "DOCUMENT", "PPS", "CONSULTATION",
+)
+EVALUATION_TYPES = ("OEMD", "FAM", "INTERRAI_HC", "RECUPEREE", "AUTRE")
+DECLARATIVE_INDICATORS = ("1.1", "1.2", "2.1", "2.2", "3.1", "4.1", "5.1", "6.6")
+
+SPECS: tuple[TableSpec, ...] = (
+    # ---------------------------------------------------------------- finess
+    TableSpec(
+        "finess_structures", "finess", r"etalab-cs11005\d\d-stock-(?P<key>\d{8})-\d{4}(?:_[^/]*)?\.csv",
+        "snapshot_dated",
+        (
+            C("section", "enum", True, values=("structureet",)),
+            C("nofinesset", "finess", True),
+            C("nofinessej", "finess", True, on_error="flag"),
+            C("rs", required=True),
+            *(C(n) for n in FINESS_STRUCTUREET_COLUMNS[4:13]),
+            C("departement", required=True),
+            *(C(n) for n in FINESS_STRUCTUREET_COLUMNS[14:18]),
+            C("categetab", "codelist", True, on_error="flag", codelist="ref_tre_r66_categorie_etablissement"),
+            *(C(n) for n in FINESS_STRUCTUREET_COLUMNS[19:22]),
+            C("siret", "siret", on_error="flag"),
+            *(C(n) for n in FINESS_STRUCTUREET_COLUMNS[23:28]),
+            C("dateouv", "date"), C("dateautor", "date"), C("datemaj", "date"), C("numuai"),
+        ),
+        key=("nofinesset",), layout="finess_etalab",
+        description="FINESS établissements (etalab stock file, `structureet` lines), one snapshot per file.",
+    ),
+    TableSpec(
+        "finess_geolocalisation", "finess", r"etalab-cs11005\d\d-stock-(?P<key>\d{8})-\d{4}(?:_[^/]*)?\.csv",
+        "snapshot_dated",
+        (
+            C("section", "enum", True, values=("geolocalisation",)),
+            C("nofinesset", "finess", True),
+            C("coordxet", "decimal"), C("coordyet", "decimal"), C("sourcecoordet"), C("datemaj", "date"),
+        ),
+        key=("nofinesset",), layout="finess_etalab",
+        description="FINESS geolocation (etalab stock file, `geolocalisation` lines), one snapshot per file.",
+    ),
+    TableSpec(
+        "finess_autorisations", "finess", r"autorisations_" + DAY, "snapshot_dated",
+        (
+            C("nofinessej", "finess", on_error="flag"), C("nofinesset", "finess", True),
+            C("activite", required=True), C("libactivite"), C("modalite"), C("libmodalite"),
+            C("forme", required=True), C("libforme"), C("noautor"),
+            C("dateautor", "date"), C("datemeo", "date"), C("datefin", "date"),
+        ),
+        description="Activités de soins soumises à autorisation (FINESS XSD cs1400103 field names).",
+    ),
+    # ---------------------------------------------------------------- ror
+    TableSpec(
+        "ror_eg", "ror", r"ror_eg_" + DAY, "snapshot_dated",
+        (
+            C("id_eg", required=True), C("finess_eg", "finess", True), C("finess_ej", "finess", on_error="flag"),
+            C("raison_sociale"),
+            C("categorie_eg", "codelist", on_error="flag", codelist="ref_tre_r66_categorie_etablissement"),
+            C("code_region"), C("date_fermeture_definitive", "date"),
+        ),
+        key=("id_eg",), description="ROR entités géographiques.",
+    ),
+    TableSpec(
+        "ror_ue", "ror", r"ror_ue_" + DAY, "snapshot_dated",
+        (
+            C("id_ue", required=True), C("id_eg", required=True), C("nom_ue"),
+            C("type_oi", "codelist", on_error="flag", codelist="ref_tre_r207_type_organisation_interne"),
+            C("champ_activite", "codelist", on_error="flag", codelist="ref_tre_r227_champ_activite"),
+            C("mode_prise_en_charge", "codelist", on_error="flag", codelist="ref_tre_r213_mode_prise_en_charge"),
+            C("age_min", "int", on_error="flag"), C("age_max", "int", on_error="flag"),
+            C("libelle_voie"), C("lieu_dit"), C("code_postal"), C("localite"), C("code_commune"),
+            C("date_fermeture_definitive", "date"), C("date_maj", "date"),
+        ),
+        key=("id_ue",), description="ROR unités élémentaires (UE).",
+    ),
+    TableSpec(
+        "ror_ue_activite", "ror", r"ror_ue_activite_" + DAY, "snapshot_dated",
+        (
+            C("id_ue", required=True),
+            C("activite_operationnelle", "codelist", on_error="flag",
+              codelist="ref_jdv_j17_activite_operationnelle_ror"),
+        ),
+        key=("id_ue", "activite_operationnelle"), description="ROR activités opérationnelles of each UE.",
+    ),
+    TableSpec(
+        "ror_ue_contact", "ror", r"ror_ue_contact_" + DAY, "snapshot_dated",
+        (
+            C("id_ue", required=True), C("fonction_contact"), C("nature_contact"), C("canal"),
+            C("adresse_telecom"), C("niveau_confidentialite"),
+        ),
+        description="ROR contacts of each UE.",
+    ),
+    # ---------------------------------------------------------------- mss
+    TableSpec(
+        "mss_messages", "mss", r"mss_messages_" + MONTH, "event_monthly",
+        (
+            C("message_id", required=True), C("sent_at", "timestamp", True), C("sender_bal", required=True),
+            C("sender_bal_type", "enum", True, values=("PER", "ORG", "APP", "CAB")),
+            C("sender_finess", "finess", on_error="flag"), C("recipient_count", "int"),
+            C("recipient_classes"), C("x_mss_ins", "enum", values=YN), C("x_mss_codecda"),
+            C("size_bytes", "int"), C("attachments", "int"),
+            C("delivery_status", "enum", True, values=("DELIVERED", "BOUNCED", "FAILED")),
+        ),
+        key=("message_id",), description="MSSanté operator log, one row per message sent.",
+    ),
+    TableSpec(
+        "annuaire_mssante", "mss", r"annuaire_mssante_" + DAY, "snapshot_dated",
+        tuple(C(n, required=n in ("Type de BAL", "Adresse BAL")) for n in ANNUAIRE_MSSANTE_COLUMNS),
+        delimiter="|", description="Public MSSanté directory extraction (Extraction_Correspondance_MSSante).",
+    ),
+    # ---------------------------------------------------------------- dmp
+    TableSpec(
+        "dmp_documents", "dmp", r"dmp_documents_" + MONTH, "event_monthly",
+        (
+            C("document_id", required=True), C("submitted_at", "timestamp", True),
+            C("patient_ins", "ins", on_error="flag"),
+            C("ins_oid", "enum", values=("1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9",
+                                          "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11")),
+            C("type_code", "codelist", True, codelist="ref_jdv_j07_xds_type_code"),
+            C("format_code", "codelist", on_error="flag", codelist="ref_jdv_j10_xds_format_code"),
+            C("class_code"), C("author_finess", "finess", on_error="flag"), C("author_rpps", "rpps", on_error="flag"),
+            C("author_system", "enum", values=("COORDINATION", "DUI", "HOPITAL", "LIBERAL")),
+            C("status", "enum", True, values=("APPROVED", "DEPRECATED", "DELETED")),
+        ),
+        key=("document_id",), description="DMP documents registered (XDS metadata).",
+    ),
+    # ---------------------------------------------------------------- dui
+    TableSpec(
+        "dui_dossiers", "dui", r"dui_dossiers_" + MONTH, "snapshot_monthly",
+        (
+            C("finess_geo", "finess", True), C("dossier_id", required=True), C("usager_id"),
+            C("ins", "ins", on_error="flag"), C("date_admission", "date"), C("date_sortie", "date"),
+            C("motif_sortie", "enum", values=("DEFINITIVE", "TEMPORAIRE")),
+        ),
+        key=("finess_geo", "dossier_id"), description="DUI dossiers, snapshot at month end.",
+    ),
+    TableSpec(
+        "dui_evenements", "dui", r"dui_evenements_" + MONTH, "event_monthly",
+        (
+            C("finess_geo", "finess", True), C("dossier_id", required=True), C("event_id", required=True),
+            C("event_at", "timestamp", True),
+            C("event_type", "enum", True, values=DUI_EVENT_TYPES_BUSINESS + DUI_EVENT_TYPES_NON_BUSINESS),
+            C("actor_type", "enum", True, values=("UTILISATEUR", "SYSTEME_EXTERNE")), C("actor_id"),
+        ),
+        key=("finess_geo", "event_id"), description="DUI events (audit trail of the DUI software).",
+    ),
+    TableSpec(
+        "dui_projets", "dui", r"dui_projets_" + MONTH, "snapshot_monthly",
+        (
+            C("finess_geo", "finess", True), C("dossier_id", required=True), C("projet_id", required=True),
+            C("created_at", "timestamp", True), C("last_updated_at", "timestamp"),
+            C("date_debut", "date"), C("date_fin", "date"),
+            C("statut", "enum", True, values=("PREPARATION", "MISE_EN_OEUVRE", "CLOS")),
+        ),
+        key=("finess_geo", "projet_id"), description="Projets personnalisés, snapshot at month end.",
+    ),
+    TableSpec(
+        "dui_agenda", "dui", r"dui_agenda_" + MONTH, "event_monthly",
+        (
+            C("finess_geo", "finess", True), C("dossier_id", required=True), C("agenda_id", required=True),
+            C("start_at", "timestamp", True), C("duree_minutes", "int"),
+            C("nature", "enum", True, values=("ACTIVITE", "ACTIVITE_COLLECTIVE", "ADMINISTRATION", "TRANSMISSION")),
+        ),
+        key=("finess_geo", "agenda_id"), description="DUI agenda entries.",
+    ),
+    TableSpec(
+        "esms_file_active", "dui", r"esms_file_active_" + DAY, "snapshot_dated",
+        (
+            C("finess_geo", "finess", True), C("annee", "int", True), C("effectif_31_12", "int", True),
+            C("sorties_definitives", "int", True), C("atypique", "enum", True, values=YN),
+        ),
+        key=("finess_geo", "annee"), description="ESMS file active by year (ARS reference file).",
+    ),
+    TableSpec(
+        "esms_projets", "dui", r"esms_projets_" + DAY, "snapshot_dated",
+        (
+            C("galis_ref", "galis", True), C("siret_porteur", "siret", True), C("finess_geo", "finess", True),
+            C("raison_sociale", required=True), C("signataire_nom"), C("signataire_qualite"),
+        ),
+        key=("finess_geo",), description="ESMS Numérique funded projects (GALIS), one row per ESMS.",
+    ),
+    # ---------------------------------------------------------------- coordination
+    TableSpec(
+        "coord_structures", "coordination", r"coord_structures_" + DAY, "snapshot_dated",
+        (
+            C("structure_id", required=True), C("finess", "finess", True),
+            C("type", "enum", True, values=("DAC", "CPTS")), C("nom"),
+            C("reseau_social", "enum", True, values=YN), C("dossier_coordination", "enum", True, values=YN),
+        ),
+        key=("structure_id",), description="DAC and CPTS using the regional coordination tool.",
+    ),
+    TableSpec(
+        "coord_dossiers", "coordination", r"coord_dossiers_" + MONTH, "snapshot_monthly",
+        (
+            C("dossier_id", required=True), C("structure_id", required=True), C("usager_id"),
+            C("ins", "ins", on_error="flag"),
+            C("ins_statut", "enum", values=("VALI", "PROV", "RECUP", "VIDE")),
+            C("date_demande", "date"), C("date_ouverture", "date", True), C("date_cloture", "date"),
+        ),
+        key=("dossier_id",), description="Coordination dossiers, snapshot at month end.",
+    ),
+    TableSpec(
+        "coord_evenements", "coordination", r"coord_evenements_" + MONTH, "event_monthly",
+        (
+            C("event_id", required=True), C("dossier_id", required=True), C("event_at", "timestamp", True),
+            C("event_type", "enum", True, values=COORD_EVENT_TYPES),
+            C("evaluation_type", "enum", values=EVALUATION_TYPES), C("actor_id"),
+        ),
+        key=("event_id",), description="Coordination dossier events.",
+    ),
+    TableSpec(
+        "coord_equipe", "coordination", r"coord_equipe_" + MONTH, "snapshot_monthly",
+        (
+            C("dossier_id", required=True), C("professionnel_id", required=True), C("profession"),
+            C("date_ajout", "date"), C("date_retrait", "date"),
+        ),
+        description="Care team of each coordination dossier, snapshot at month end.",
+    ),
+    TableSpec(
+        "coord_messages", "coordination", r"coord_messages_" + MONTH, "event_monthly",
+        (
+            C("message_id", required=True), C("structure_id", required=True), C("dossier_id"),
+            C("author_id", required=True), C("posted_at", "timestamp", True),
+        ),
+        key=("message_id",), description="Messages posted in the coordination tool (dossier or network).",
+    ),
+    TableSpec(
+        "cpts_membres", "coordination", r"cpts_membres_" + DAY, "snapshot_dated",
+        (
+            C("structure_id", required=True), C("professionnel_id", required=True), C("profession"),
+            C("date_adhesion", "date"), C("date_fin", "date"),
+        ),
+        description="CPTS members.",
+    ),
+    # ---------------------------------------------------------------- declaratif
+    TableSpec(
+        "declaratif", "declaratif", r"declaratif_" + DAY, "snapshot_dated",
+        (
+            C("indicateur", "enum", True, values=DECLARATIVE_INDICATORS), C("date_mesure", "date", True),
+            C("valeur", "enum", True, values=YN), C("justificatif"), C("commentaire"),
+        ),
+        key=("indicateur", "date_mesure"), description="Declarative E-parcours indicators with their evidence.",
+    ),
+)
+
+SPECS_BY_NAME = {s.name: s for s in SPECS}
+
+
+def spec(name: str) -> TableSpec:
+    return SPECS_BY_NAME[name]
+
+
+def raw_table_ddl(s: TableSpec) -> str:
+    """CREATE TABLE statement of the raw table of ``s`` (every business column as delivered text)."""
+    cols = [f'"{c.name}" VARCHAR' for c in s.columns]
+    cols += [f"{n} {t}" for n, t in LINEAGE_COLUMNS]
+    return f"CREATE TABLE IF NOT EXISTS raw.{s.name} (\n    " + ",\n    ".join(cols) + "\n)"
+
+
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS raw.quarantine (
+    source VARCHAR,          -- landing sub-folder (finess, ror, ...)
+    table_name VARCHAR,      -- raw table the row was meant for
+    file_name VARCHAR,
+    file_sha256 VARCHAR,
+    line_number BIGINT,      -- physical line in the file (1 = first line); NULL when the whole file is refused
+    column_name VARCHAR,     -- NULL when the rule is about the whole row or file
+    value VARCHAR,           -- the offending value (or the raw line)
+    rule VARCHAR,            -- short rule id: missing_required, bad_date, bad_finess, unknown_code, ...
+    reason VARCHAR,          -- one sentence for a person
+    severity VARCHAR,        -- rejected (row not loaded) | flagged (row loaded, value flagged) | file_refused
+    delivery_key VARCHAR,
+    ingested_at TIMESTAMP WITH TIME ZONE
+)
+"""
+
+INGESTED_FILES_DDL = """
+CREATE TABLE IF NOT EXISTS raw.ingested_files (
+    table_name VARCHAR,
+    source VARCHAR,
+    delivery_key VARCHAR,
+    file_name VARCHAR,
+    file_sha256 VARCHAR,
+    file_size BIGINT,
+    encoding VARCHAR,
+    rows_loaded BIGINT,
+    rows_rejected BIGINT,
+    values_flagged BIGINT,
+    status VARCHAR,          -- loaded | replaced (superseded by a later delivery) | refused
+    message VARCHAR,
+    ingested_at TIMESTAMP WITH TIME ZONE
+)
+"""
+
+
+def create_raw_schema(con) -> None:
+    """Create schema ``raw`` and every raw table (idempotent)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    for s in SPECS:
+        con.execute(raw_table_ddl(s))
+    con.execute(QUARANTINE_DDL)
+    con.execute(INGESTED_FILES_DDL)
