@@ -133,7 +133,7 @@ DECLARATIVE_INDICATORS = ("1.1", "1.2", "2.1", "2.2", "3.1", "4.1", "5.1", "6.6"
 SPECS: tuple[TableSpec, ...] = (
     # ---------------------------------------------------------------- finess
     TableSpec(
-        "finess_structures", "finess", r"etalab-cs11005\d\d-stock-(?P<key>\d{8})-\d{4}(?:_[^/]*)?\.csv",
+        "finess_structures", "finess", r"etalab-cs11005\d\d-stock-(?P<key>\d{8})-\d{4}(?:[._][^/]*)?\.csv",
         "snapshot_dated",
         (
             C("section", "enum", True, values=("structureet",)),
@@ -153,7 +153,7 @@ SPECS: tuple[TableSpec, ...] = (
         description="FINESS établissements (etalab stock file, `structureet` lines), one snapshot per file.",
     ),
     TableSpec(
-        "finess_geolocalisation", "finess", r"etalab-cs11005\d\d-stock-(?P<key>\d{8})-\d{4}(?:_[^/]*)?\.csv",
+        "finess_geolocalisation", "finess", r"etalab-cs11005\d\d-stock-(?P<key>\d{8})-\d{4}(?:[._][^/]*)?\.csv",
         "snapshot_dated",
         (
             C("section", "enum", True, values=("geolocalisation",)),

@@ -1,0 +1,50 @@
+# The README's commands. `make run` and `make test` do all the set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+BOOT      := .venv-bootstrap
+UV        := $(shell command -v uv 2>/dev/null || echo $(BOOT)/bin/uv)
+LANDING   ?= data/landing
+HOME_DIR  ?= data
+DEMO_SCALE ?= tiny
+DBT_FILES := $(shell find dbt -type f \( -name '*.sql' -o -name '*.yml' \) -not -path 'dbt/target/*' 2>/dev/null) $(wildcard seeds/*.csv seeds/*.yml)
+
+.PHONY: help install run test dev bench clean
+
+help:
+	@echo "make run    install if needed, generate a demo region if $(LANDING) is empty, run the pipeline"
+	@echo "make test   install if needed and run every test"
+	@echo "make dev    Dagster UI on http://127.0.0.1:3000"
+
+$(BOOT)/bin/uv:
+	python3 -m venv $(BOOT) && $(BOOT)/bin/pip install --quiet uv
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+# dagster-dbt needs the dbt manifest before the definitions load; never committed, rebuilt when dbt changes.
+dbt/target/manifest.json: $(VENV)/.installed $(DBT_FILES)
+	cd dbt && ../$(VENV)/bin/dbt parse --quiet --profiles-dir . --project-dir .
+	@touch $@
+
+install: $(VENV)/.installed dbt/target/manifest.json
+
+run: install
+	@if [ -z "$$(find $(LANDING) -type f -not -name '.*' 2>/dev/null | head -1)" ]; then \
+		echo "$(LANDING) is empty: generating a synthetic demo region (scale $(DEMO_SCALE))"; \
+		$(VENV)/bin/eparcours generate --out $(LANDING) --scale $(DEMO_SCALE); \
+	fi
+	$(VENV)/bin/eparcours run --landing $(LANDING) --home $(HOME_DIR)
+
+test: install
+	@set +e; $(VENV)/bin/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+bench: install
+	$(VENV)/bin/python scripts/benchmark.py $(BENCH_ARGS)
+
+clean:
+	rm -rf dbt/target dbt/logs .pytest_cache

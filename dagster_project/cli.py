@@ -1,0 +1,159 @@
+"""``eparcours``: the command line of the warehouse.
+
+    eparcours generate --out DIR [--scale tiny|region|national] [--seed N] [--start D] [--end D] [--region R]
+    eparcours run [--landing DIR] [--home DIR] [--through YYYY-MM-DD] [--verbose]
+
+Exit codes: 0 success, 2 bad usage or unreadable landing folder, 3 the quality gate refused
+publication, 1 anything else. Errors are one sentence; ``--verbose`` adds the traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from datetime import date
+from pathlib import Path
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_GATE = 0, 1, 2, 3
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(s: str) -> date:
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{s!r} is not a date YYYY-MM-DD") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse exits 2 on bad usage: keep that, with one clear sentence
+        self.print_usage(sys.stderr)
+        print(f"eparcours: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="eparcours", description="Usage-indicator warehouse for ARS (E-parcours, ESMS Numérique).")
+    p.add_argument("--verbose", action="store_true", help="show tracebacks and Dagster logs")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    g = sub.add_parser("generate", help="write realistic synthetic regional extracts in the landing formats")
+    g.add_argument("--out", required=True, type=Path, help="landing folder to write (created if missing)")
+    g.add_argument("--scale", choices=("tiny", "region", "national"), default="tiny")
+    g.add_argument("--seed", type=int, default=42)
+    g.add_argument("--start", type=_date, default=date(2021, 1, 1))
+    g.add_argument("--end", type=_date, default=date(2024, 12, 31))
+    g.add_argument("--region", default="84", help="INSEE region code of the synthetic ARS (default 84)")
+    g.add_argument("--no-defects", action="store_true", help="do not inject the documented real-world defects")
+    g.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
+
+    r = sub.add_parser("run", help="ingest the landing folder and compute everything downstream")
+    r.add_argument("--landing", type=Path, default=Path(os.environ.get("EPARCOURS_LANDING", REPO_ROOT / "data/landing")))
+    r.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
+    r.add_argument("--through", type=_date, help="last measure date to compute (default: last complete quarter)")
+    r.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
+    return p
+
+
+def cmd_generate(args) -> int:
+    from .synthetic import generate
+
+    if args.end < args.start:
+        raise UsageError(f"--end {args.end} is before --start {args.start}")
+    t0 = time.monotonic()
+    report = generate(args.out, scale=args.scale, seed=args.seed, start=args.start, end=args.end,
+                      region=args.region, defects=not args.no_defects,
+                      progress=lambda msg: print(f"  {msg}", flush=True))
+    n_rows = sum(report.rows.values()) if hasattr(report, "rows") else 0
+    print(f"Wrote {len(report.files)} files ({n_rows:,} rows, {len(report.defects)} injected defects) "
+          f"to {args.out} in {time.monotonic() - t0:.1f} s.")
+    print(f"Defect catalogue: {args.out / '.synthetic' / 'report.json'}")
+    return EXIT_OK
+
+
+def _check_landing(landing: Path) -> None:
+    if not landing.exists():
+        raise UsageError(f"landing folder {landing} does not exist (drop the extracts there, or pass --landing)")
+    if not landing.is_dir():
+        raise UsageError(f"landing folder {landing} is not a folder")
+    if not os.access(landing, os.R_OK | os.X_OK):
+        raise UsageError(f"landing folder {landing} is not readable")
+
+
+def cmd_run(args) -> int:
+    from .pipeline import run_pipeline
+    from .settings import Paths
+
+    _check_landing(args.landing)
+    paths = Paths(args.landing.resolve(), args.home.resolve())
+    t0 = time.monotonic()
+    print(f"Landing folder: {paths.landing}")
+    s = run_pipeline(paths, through=args.through, verbose=args.verbose)
+    print_summary(s, paths)
+    print(f"Done in {time.monotonic() - t0:.1f} s.")
+    return EXIT_OK
+
+
+def print_summary(s, paths) -> None:
+    loaded = [f for f in s.files if f["status"] == "loaded"]
+    refused = [f for f in s.files if f["status"] == "refused"]
+    print(f"Ingested {len(loaded)} new file(s), {sum(f['rows_loaded'] for f in loaded):,} rows "
+          f"({sum(f['rows_rejected'] for f in loaded):,} rows quarantined, "
+          f"{sum(f['values_flagged'] for f in loaded):,} values flagged).")
+    for f in loaded:
+        if f["rows_rejected"] or f["values_flagged"] or f["message"] or f["encoding"] not in ("utf-8", None):
+            notes = []
+            if f["rows_rejected"]:
+                notes.append(f"{f['rows_rejected']} rows quarantined")
+            if f["values_flagged"]:
+                notes.append(f"{f['values_flagged']} values flagged")
+            if f["encoding"] not in ("utf-8", None):
+                notes.append(f"read as {f['encoding']}")
+            if f["message"]:
+                notes.append(f["message"])
+            print(f"  {f['file_name']}: {', '.join(notes)}")
+    for f in refused:
+        print(f"  REFUSED {f['file_name']}: {f['message']}")
+    for u in s.unknown_files:
+        print(f"  IGNORED {u}: the name matches no landing table of the contract")
+    if s.quarantine:
+        print("Quarantine (current deliveries):")
+        for q in s.quarantine:
+            print(f"  {q['table_name']:<24} {q['rule']:<18} {q['severity']:<12} {q['n']:>8,} in {q['files']} file(s)")
+    print(f"Data up to {s.as_of}; quarters computed through {s.through}." if s.as_of else "No event data yet.")
+    print(f"Working warehouse:  {paths.warehouse}")
+    if s.quarantine_report:
+        print(f"Quarantine report:  {s.quarantine_report}  (or query raw.quarantine in the warehouse)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    verbose = getattr(args, "verbose", False)
+    try:
+        if args.command == "generate":
+            return cmd_generate(args)
+        if args.command == "run":
+            return cmd_run(args)
+    except UsageError as e:
+        print(f"eparcours: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("eparcours: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as e:  # one clear sentence, the traceback only on demand
+        if verbose:
+            traceback.print_exc()
+        print(f"eparcours: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

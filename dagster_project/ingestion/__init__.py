@@ -1,0 +1,7 @@
+"""Ingestion of the regional extracts into schema ``raw`` (one module per source, one asset per table)."""
+
+from . import coordination, declaratif, dmp, dui, finess, mss, ror
+
+ingestion_assets = [
+    *finess.assets, *ror.assets, *mss.assets, *dmp.assets, *dui.assets, *coordination.assets, *declaratif.assets,
+]

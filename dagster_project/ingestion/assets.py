@@ -1,0 +1,86 @@
+"""Asset factory shared by the per-source modules: one asset per landing table."""
+
+from collections.abc import Sequence
+
+import dagster as dg
+
+from ..resources import WRITER_POOL, WarehouseResource
+from .engine import discover, ingest_table
+from .specs import SPECS_BY_NAME, TableSpec
+
+OWNER = "team:ars-data"
+
+
+def _metadata(results) -> dict:
+    loaded = [r for r in results if r.status == "loaded"]
+    refused = [r for r in results if r.status == "refused"]
+    md = {
+        "files_seen": len(results),
+        "files_ingested": len(loaded),
+        "files_refused": len(refused),
+        "rows_loaded": sum(r.rows_loaded for r in loaded),
+        "rows_quarantined": sum(r.rows_rejected for r in loaded),
+        "values_flagged": sum(r.values_flagged for r in loaded),
+    }
+    if loaded or refused:
+        md["files"] = dg.MetadataValue.md(
+            "\n".join(f"- `{r.file}` ({r.status}): {r.rows_loaded} rows, {r.rows_rejected} quarantined"
+                      + (f" — {r.message}" if r.message else "") for r in loaded + refused)
+        )
+    return md
+
+
+def _ingest(context, warehouse: WarehouseResource, spec: TableSpec):
+    paths = warehouse.paths()
+    files = discover(paths.landing)[0][spec.name]
+    with warehouse.connect() as con:
+        results = ingest_table(con, spec, files, paths.landing)
+        total = con.execute(f"SELECT count(*) FROM raw.{spec.name}").fetchone()[0]
+    for r in results:
+        if r.status == "refused":
+            context.log.warning(r.line())
+        elif r.status == "loaded":
+            context.log.info(r.line())
+    return results, total
+
+
+def table_asset(name: str) -> dg.AssetsDefinition:
+    spec = SPECS_BY_NAME[name]
+
+    @dg.asset(
+        key=["raw", name],
+        group_name="raw",
+        description=f"{spec.description}\n\nLanding files `{spec.source}/` matching `{spec.pattern}` "
+        f"({spec.kind.replace('_', ' ')}); rows as delivered, with lineage (file, SHA-256, line).",
+        kinds={"duckdb", "csv"},
+        owners=[OWNER],
+        pool=WRITER_POOL,
+        tags={"source": spec.source},
+    )
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        results, total = _ingest(context, warehouse, spec)
+        return dg.MaterializeResult(metadata={**_metadata(results), "dagster/row_count": total})
+
+    return _asset
+
+
+def multi_table_asset(names: Sequence[str], name: str) -> dg.AssetsDefinition:
+    """Several raw tables read from the same files (the FINESS etalab stock file)."""
+    specs = [SPECS_BY_NAME[n] for n in names]
+
+    @dg.multi_asset(
+        name=name,
+        specs=[
+            dg.AssetSpec(["raw", s.name], group_name="raw", description=s.description, kinds={"duckdb", "csv"},
+                         owners=[OWNER], tags={"source": s.source})
+            for s in specs
+        ],
+        pool=WRITER_POOL,
+    )
+    def _assets(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        for s in specs:
+            results, total = _ingest(context, warehouse, s)
+            yield dg.MaterializeResult(asset_key=["raw", s.name],
+                                       metadata={**_metadata(results), "dagster/row_count": total})
+
+    return _assets

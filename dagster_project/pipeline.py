@@ -1,0 +1,155 @@
+"""Run the whole pipeline in-process (what ``eparcours run`` does), through Dagster.
+
+The command line, the tests and the benchmarks all go through ``run_pipeline``: it materialises every
+asset of the code location with the in-process executor (one process, no re-import per step) against
+the given landing folder and home, then reads back from the warehouse what was ingested and quarantined.
+"""
+from __future__ import annotations
+
+import csv
+import logging
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from .settings import DBT_DIR, Paths, duckdb_config
+
+
+class PipelineError(Exception):
+    """A step failed; the message is one sentence for the person running the pipeline."""
+
+
+@dataclass
+class RunSummary:
+    started_at: datetime
+    files: list[dict] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)
+    unknown_files: list[str] = field(default_factory=list)
+    as_of: date | None = None
+    through: date | None = None
+    quarantine_report: Path | None = None
+
+
+def ensure_dbt_manifest() -> None:
+    """dagster-dbt needs ``dbt/target/manifest.json``; `make install` builds it, this is the safety net."""
+    if not (DBT_DIR / "target" / "manifest.json").exists():
+        dbt = Path(sys.executable).with_name("dbt")
+        proc = subprocess.run([str(dbt), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+                               "--quiet"], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise PipelineError(f"dbt parse failed: {(proc.stdout + proc.stderr).strip().splitlines()[-1:]}")
+
+
+def quarter_end(d: date) -> date:
+    q_end_month = ((d.month - 1) // 3 + 1) * 3
+    nxt = date(d.year + (q_end_month == 12), q_end_month % 12 + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+def last_complete_quarter(as_of: date) -> date:
+    """The last quarter end D with D <= as_of (a quarter is complete once its last day has data)."""
+    qe = quarter_end(as_of)
+    if qe == as_of:
+        return qe
+    first_of_quarter = date(qe.year, qe.month - 2, 1)
+    return date.fromordinal(first_of_quarter.toordinal() - 1)
+
+
+AS_OF_SQL = """
+SELECT max(d) FROM (
+    SELECT max(try_cast(left(sent_at, 10) AS DATE)) AS d FROM raw.mss_messages
+    UNION ALL SELECT max(try_cast(left(submitted_at, 10) AS DATE)) FROM raw.dmp_documents
+    UNION ALL SELECT max(try_cast(left(event_at, 10) AS DATE)) FROM raw.dui_evenements
+    UNION ALL SELECT max(try_cast(left(start_at, 10) AS DATE)) FROM raw.dui_agenda
+    UNION ALL SELECT max(try_cast(left(event_at, 10) AS DATE)) FROM raw.coord_evenements
+    UNION ALL SELECT max(try_cast(left(posted_at, 10) AS DATE)) FROM raw.coord_messages
+)
+"""
+
+
+def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = False) -> RunSummary:
+    import dagster as dg
+
+    paths.ensure()
+    paths.export_env()
+    ensure_dbt_manifest()
+    from .definitions import build_definitions
+    from .resources import WarehouseResource
+    from .transform.assets import dbt_resource
+
+    started = datetime.now(timezone.utc)
+    defs = build_definitions()
+    assets = list(defs.assets)
+    if not verbose:
+        logging.getLogger("dagster").setLevel(logging.WARNING)
+    result = dg.materialize(
+        assets,
+        resources={"warehouse": WarehouseResource(home=str(paths.home), landing=str(paths.landing)),
+                   "dbt": dbt_resource()},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "ERROR"}}}},
+    )
+    if not result.success:
+        raise PipelineError(_failure_sentence(result))
+    return summarize(paths, started, through)
+
+
+def _failure_sentence(result) -> str:
+    for ev in result.all_events:
+        if ev.event_type_value == "STEP_FAILURE":
+            err = ev.event_specific_data.error
+            msg = (err.message or "").strip().splitlines()
+            return f"step {ev.step_key} failed: {msg[0] if msg else err.cls_name}"
+    return "the run failed (see the Dagster logs with --verbose)"
+
+
+def summarize(paths: Paths, started: datetime, through: date | None) -> RunSummary:
+    from .ingestion.engine import discover
+
+    s = RunSummary(started_at=started)
+    s.unknown_files = discover(paths.landing)[1]
+    con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config())
+    try:
+        cur = con.execute(
+            "SELECT table_name, file_name, status, rows_loaded, rows_rejected, values_flagged, encoding, message "
+            "FROM raw.ingested_files WHERE ingested_at >= ? ORDER BY table_name, file_name", [started])
+        cols = [d[0] for d in cur.description]
+        s.files = [dict(zip(cols, r)) for r in cur.fetchall()]
+        cur = con.execute(
+            """SELECT q.table_name, q.rule, q.severity, count(*) AS n, count(DISTINCT q.file_name) AS files
+               FROM raw.quarantine q
+               WHERE q.file_sha256 IN (SELECT file_sha256 FROM raw.ingested_files WHERE status IN ('loaded', 'refused'))
+               GROUP BY ALL ORDER BY q.severity DESC, n DESC""")
+        cols = [d[0] for d in cur.description]
+        s.quarantine = [dict(zip(cols, r)) for r in cur.fetchall()]
+        s.as_of = con.execute(AS_OF_SQL).fetchone()[0]
+        report = paths.warehouse_dir / "quarantine_report.csv"
+        con.execute(
+            f"""COPY (SELECT q.* FROM raw.quarantine q
+                      WHERE q.file_sha256 IN (SELECT file_sha256 FROM raw.ingested_files
+                                              WHERE status IN ('loaded', 'refused'))
+                      ORDER BY source, table_name, file_name, line_number, column_name)
+                TO '{report}' (HEADER, DELIMITER ';')"""
+        )
+        s.quarantine_report = report
+    finally:
+        con.close()
+    if through is not None:
+        s.through = through
+    elif s.as_of is not None:
+        s.through = last_complete_quarter(s.as_of)
+    return s
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    if not rows:
+        return
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
+        w.writeheader()
+        w.writerows(rows)

@@ -1,0 +1,65 @@
+"""Where things live. Every path comes from an environment variable with a default under ``data/``.
+
+``EPARCOURS_LANDING``  the landing folder (``data/landing``): drop the regional extracts here.
+``EPARCOURS_HOME``     the working home (``data``): ``warehouse/`` (working DuckDB) and ``published/``.
+``EPARCOURS_DUCKDB_MEMORY`` / ``EPARCOURS_DUCKDB_THREADS``: DuckDB limits (default 4GB / 2 threads).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_DIR = REPO_ROOT / "dbt"
+
+
+@dataclass(frozen=True)
+class Paths:
+    landing: Path
+    home: Path
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.home / "warehouse"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.warehouse_dir / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def tmp(self) -> Path:
+        return self.warehouse_dir / "tmp"
+
+    def ensure(self) -> "Paths":
+        for d in (self.warehouse_dir, self.published, self.tmp):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def export_env(self) -> None:
+        """Make the dbt profile (``env_var``) and any subprocess see the same paths."""
+        os.environ["EPARCOURS_LANDING"] = str(self.landing)
+        os.environ["EPARCOURS_HOME"] = str(self.home)
+        os.environ["EPARCOURS_WAREHOUSE"] = str(self.warehouse)
+        os.environ["EPARCOURS_DUCKDB_TEMP"] = str(self.tmp)
+
+
+def current_paths() -> Paths:
+    landing = Path(os.environ.get("EPARCOURS_LANDING", REPO_ROOT / "data" / "landing")).resolve()
+    home = Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")).resolve()
+    return Paths(landing, home)
+
+
+def duckdb_config(tmp: Path | None = None) -> dict:
+    cfg = {
+        "memory_limit": os.environ.get("EPARCOURS_DUCKDB_MEMORY", "4GB"),
+        "threads": int(os.environ.get("EPARCOURS_DUCKDB_THREADS", "2")),
+        "preserve_insertion_order": True,  # ingestion numbers lines in file order
+    }
+    if tmp is not None:
+        cfg["temp_directory"] = str(tmp)
+    return cfg
