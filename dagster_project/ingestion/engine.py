@@ -192,18 +192,20 @@ def seed_codes(seed: str) -> list[str]:
 
 
 FINESS_SQL = """(
-    regexp_full_match({c}, '(\\d{{2}}|2[AB])\\d{{7}}')
-    AND (list_sum(list_transform(range(1, 10), lambda i:
+    CASE WHEN regexp_full_match({c}, '(\\d{{2}}|2[AB])\\d{{7}}') THEN
+        list_sum(list_transform(range(1, 10), lambda i:
             CASE WHEN i % 2 = 0
                  THEN (2 * CAST(replace(replace(substr({c}, i, 1), 'A', '0'), 'B', '0') AS INTEGER)) // 10
                     + (2 * CAST(replace(replace(substr({c}, i, 1), 'A', '0'), 'B', '0') AS INTEGER)) % 10
-                 ELSE CAST(replace(replace(substr({c}, i, 1), 'A', '0'), 'B', '0') AS INTEGER) END)) % 10 = 0)
+                 ELSE CAST(replace(replace(substr({c}, i, 1), 'A', '0'), 'B', '0') AS INTEGER) END)) % 10 = 0
+    ELSE false END
 )"""
 
 INS_SQL = """(
-    regexp_full_match({c}, '[1-8]\\d{{4}}(\\d{{2}}|2[AB])\\d{{8}}')
-    AND 97 - (CAST(replace(replace(substr({c}, 1, 13), '2A', '19'), '2B', '18') AS HUGEINT) % 97)
-        = CAST(substr({c}, 14, 2) AS INTEGER)
+    CASE WHEN regexp_full_match({c}, '[1-8]\\d{{4}}(\\d{{2}}|2[AB])\\d{{8}}') THEN
+        97 - (CAST(replace(replace(substr({c}, 1, 13), '2A', '19'), '2B', '18') AS HUGEINT) % 97)
+            = CAST(substr({c}, 14, 2) AS INTEGER)
+    ELSE false END
 )"""
 
 

@@ -19,13 +19,15 @@ OWNER = "team:ars-data"
 class WarehouseTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+            # a dbt source raw.<table> is the ingestion asset raw/<table>, whatever the source's name
+            return dg.AssetKey([dbt_resource_props["schema"],
+                                dbt_resource_props.get("identifier") or dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema")
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
-            return dbt_resource_props["source_name"]
+            return dbt_resource_props["schema"]
         return dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema")
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):

@@ -1,0 +1,40 @@
+-- Coordination dossiers, monthly snapshot, one row per dossier and month, typed.
+-- ins_valid: the INS has a valid NIR key (an invalid INS is kept: the dossier stays in every
+-- denominator and only fails EP-INS and the INS match of EP-4.2).
+with source as (
+    select * from {{ source('coordination', 'coord_dossiers') }}
+),
+
+cleaned as (
+    select
+        {{ delivery_month() }} as file_month,
+        {{ clean_text('dossier_id') }} as dossier_id,
+        {{ clean_text('structure_id') }} as structure_id,
+        {{ clean_text('usager_id') }} as usager_id,
+        {{ clean_text('ins') }} as ins,
+        {{ clean_text('ins_statut') }} as ins_statut,
+        {{ parse_date('date_demande') }} as date_demande,
+        {{ parse_date('date_ouverture') }} as date_ouverture,
+        {{ parse_date('date_cloture') }} as date_cloture,
+        {{ lineage_columns() }}
+    from source
+)
+
+select
+    file_month,
+    last_day(file_month) as snapshot_month_end,
+    dossier_id,
+    structure_id,
+    usager_id,
+    ins,
+    {{ is_valid_ins('ins') }} as ins_valid,
+    ins_statut,
+    date_demande,
+    date_ouverture,
+    date_cloture,
+    _delivery_key,
+    _file_name,
+    _file_sha256,
+    _line_number,
+    _ingested_at
+from cleaned

@@ -1,0 +1,15 @@
+-- Declarative E-parcours indicators with their evidence, dated snapshots, one row per indicator x
+-- measure date and snapshot. valeur O/N becomes a boolean.
+with source as (
+    select * from {{ source('declaratif', 'declaratif') }}
+)
+
+select
+    {{ delivery_date() }} as snapshot_date,
+    {{ clean_text('indicateur') }} as indicateur,
+    {{ parse_date('date_mesure') }} as date_mesure,
+    {{ parse_yn('valeur') }} as valeur,
+    {{ clean_text('justificatif') }} as justificatif,
+    {{ clean_text('commentaire') }} as commentaire,
+    {{ lineage_columns() }}
+from source

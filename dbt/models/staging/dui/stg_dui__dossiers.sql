@@ -1,0 +1,38 @@
+-- DUI dossiers, monthly snapshot (the file of a month lists every dossier at that month's end), one
+-- row per ESMS x dossier and month. ins_valid: the INS has a valid NIR key (invalid INS kept, flagged).
+with source as (
+    select * from {{ source('dui', 'dui_dossiers') }}
+),
+
+cleaned as (
+    select
+        {{ delivery_month() }} as file_month,
+        {{ clean_text('finess_geo') }} as finess_geo,
+        {{ clean_text('dossier_id') }} as dossier_id,
+        {{ clean_text('usager_id') }} as usager_id,
+        {{ clean_text('ins') }} as ins,
+        {{ parse_date('date_admission') }} as date_admission,
+        {{ parse_date('date_sortie') }} as date_sortie,
+        {{ clean_text('motif_sortie') }} as motif_sortie,
+        {{ lineage_columns() }}
+    from source
+)
+
+select
+    file_month,
+    last_day(file_month) as snapshot_month_end,
+    finess_geo,
+    {{ is_valid_finess('finess_geo') }} as finess_geo_valid,
+    dossier_id,
+    usager_id,
+    ins,
+    {{ is_valid_ins('ins') }} as ins_valid,
+    date_admission,
+    date_sortie,
+    motif_sortie,
+    _delivery_key,
+    _file_name,
+    _file_sha256,
+    _line_number,
+    _ingested_at
+from cleaned

@@ -1,0 +1,38 @@
+-- DUI events (audit trail of the DUI software), one row per event (monthly files), typed.
+-- Which events are "updates" (business event by a UTILISATEUR) is decided downstream, not here.
+with source as (
+    select * from {{ source('dui', 'dui_evenements') }}
+),
+
+cleaned as (
+    select
+        {{ delivery_month() }} as file_month,
+        {{ clean_text('finess_geo') }} as finess_geo,
+        {{ clean_text('dossier_id') }} as dossier_id,
+        {{ clean_text('event_id') }} as event_id,
+        {{ parse_ts('event_at') }} as event_at,
+        {{ local_date('event_at') }} as event_at_date,
+        {{ clean_text('event_type') }} as event_type,
+        {{ clean_text('actor_type') }} as actor_type,
+        {{ clean_text('actor_id') }} as actor_id,
+        {{ lineage_columns() }}
+    from source
+)
+
+select
+    file_month,
+    finess_geo,
+    {{ is_valid_finess('finess_geo') }} as finess_geo_valid,
+    dossier_id,
+    event_id,
+    event_at,
+    event_at_date,
+    event_type,
+    actor_type,
+    actor_id,
+    _delivery_key,
+    _file_name,
+    _file_sha256,
+    _line_number,
+    _ingested_at
+from cleaned

@@ -1,0 +1,56 @@
+-- ROR unités élémentaires, one row per UE and snapshot, typed. Each coded field gets an `_in_list`
+-- flag (a code outside its list counts as absent): type_oi in TRE_R207, champ_activite in TRE_R227,
+-- mode_prise_en_charge in the ROR value set JDV_J19 (TRE_R213 codes marked in_JDV_J19 = O).
+with source as (
+    select * from {{ source('ror', 'ror_ue') }}
+),
+
+cleaned as (
+    select
+        {{ delivery_date() }} as snapshot_date,
+        {{ clean_text('id_ue') }} as id_ue,
+        {{ clean_text('id_eg') }} as id_eg,
+        {{ clean_text('nom_ue') }} as nom_ue,
+        {{ clean_text('type_oi') }} as type_oi,
+        {{ clean_text('champ_activite') }} as champ_activite,
+        {{ clean_text('mode_prise_en_charge') }} as mode_prise_en_charge,
+        {{ parse_int('age_min') }} as age_min,
+        {{ parse_int('age_max') }} as age_max,
+        {{ clean_text('libelle_voie') }} as libelle_voie,
+        {{ clean_text('lieu_dit') }} as lieu_dit,
+        {{ clean_text('code_postal') }} as code_postal,
+        {{ clean_text('localite') }} as localite,
+        {{ clean_text('code_commune') }} as code_commune,
+        {{ parse_date('date_fermeture_definitive') }} as date_fermeture_definitive,
+        {{ parse_date('date_maj') }} as date_maj,
+        {{ lineage_columns() }}
+    from source
+)
+
+select
+    snapshot_date,
+    id_ue,
+    id_eg,
+    nom_ue,
+    type_oi,
+    champ_activite,
+    mode_prise_en_charge,
+    age_min,
+    age_max,
+    libelle_voie,
+    lieu_dit,
+    code_postal,
+    localite,
+    code_commune,
+    date_fermeture_definitive,
+    date_maj,
+    {{ in_code_list('type_oi', 'ref_tre_r207_type_organisation_interne') }} as type_oi_in_list,
+    {{ in_code_list('champ_activite', 'ref_tre_r227_champ_activite') }} as champ_activite_in_list,
+    {{ in_code_list('mode_prise_en_charge', 'ref_tre_r213_mode_prise_en_charge',
+                    where="in_JDV_J19_ModePriseEnCharge_ROR = 'O'") }} as mode_prise_en_charge_in_list,
+    _delivery_key,
+    _file_name,
+    _file_sha256,
+    _line_number,
+    _ingested_at
+from cleaned
