@@ -126,10 +126,15 @@ def print_summary(s, paths) -> None:
         print("Quarantine (current deliveries):")
         for q in s.quarantine:
             print(f"  {q['table_name']:<24} {q['rule']:<18} {q['severity']:<12} {q['n']:>8,} in {q['files']} file(s)")
-    print(f"Data up to {s.as_of}; quarters computed through {s.through}." if s.as_of else "No event data yet.")
+    if s.as_of is None:
+        print("No event data yet: no quarter computed.")
+    else:
+        print(f"Data up to {s.as_of}; quarters computed from {s.first_quarter} through {s.through}.")
     print(f"Working warehouse:  {paths.warehouse}")
     if s.quarantine_report:
         print(f"Quarantine report:  {s.quarantine_report}  (or query raw.quarantine in the warehouse)")
+    if s.results_csv:
+        print(f"Indicator results:  {s.results_csv}  (table marts.indicator_results in the warehouse)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,10 +6,10 @@ from .resources import WarehouseResource
 
 
 def build_definitions() -> dg.Definitions:
-    from .transform.assets import dbt_resource, dbt_warehouse
+    from .transform.assets import dbt_indicators, dbt_reference, dbt_resource
 
     return dg.Definitions(
-        assets=[*ingestion_assets, dbt_warehouse],
+        assets=[*ingestion_assets, dbt_reference, dbt_indicators],
         resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     )
 

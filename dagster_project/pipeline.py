@@ -32,6 +32,8 @@ class RunSummary:
     as_of: date | None = None
     through: date | None = None
     quarantine_report: Path | None = None
+    first_quarter: date | None = None
+    results_csv: Path | None = None
 
 
 def ensure_dbt_manifest() -> None:
@@ -71,32 +73,92 @@ SELECT max(d) FROM (
 """
 
 
-def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = False) -> RunSummary:
+FIRST_DATE_SQL = AS_OF_SQL.replace("SELECT max(d)", "SELECT min(d)").replace("max(try_cast", "min(try_cast")
+
+
+def _materialize(assets, resources, verbose: bool, tags: dict | None = None):
     import dagster as dg
 
-    paths.ensure()
-    paths.export_env()
-    ensure_dbt_manifest()
-    from .definitions import build_definitions
-    from .resources import WarehouseResource
-    from .transform.assets import dbt_resource
-
-    started = datetime.now(timezone.utc)
-    defs = build_definitions()
-    assets = list(defs.assets)
-    if not verbose:
-        logging.getLogger("dagster").setLevel(logging.WARNING)
     result = dg.materialize(
         assets,
-        resources={"warehouse": WarehouseResource(home=str(paths.home), landing=str(paths.landing)),
-                   "dbt": dbt_resource()},
+        resources=resources,
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
+        tags=tags,
         run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "ERROR"}}}},
     )
     if not result.success:
         raise PipelineError(_failure_sentence(result))
-    return summarize(paths, started, through)
+    return result
+
+
+def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = False) -> RunSummary:
+    """Ingest, build reference and staging, then every quarter from the first with data up to ``through``
+    (default: the last complete quarter of the data) as one partition-range run of the indicator models."""
+    paths.ensure()
+    paths.export_env()
+    ensure_dbt_manifest()
+    from .definitions import build_definitions
+    from .partitions import partition_key_for, quarterly_partitions
+    from .resources import WarehouseResource
+    from .transform.assets import dbt_indicators, dbt_resource
+
+    if not verbose:
+        logging.getLogger("dagster").setLevel(logging.WARNING)
+    started = datetime.now(timezone.utc)
+    defs = build_definitions()
+    resources = {"warehouse": WarehouseResource(home=str(paths.home), landing=str(paths.landing)),
+                 "dbt": dbt_resource()}
+    unpartitioned = [a for a in defs.assets if a is not dbt_indicators]
+    _materialize(unpartitioned, resources, verbose)
+
+    s = summarize(paths, started, through)
+    first = _first_data_date(paths)
+    if s.through is None or first is None:
+        return s
+    first_key = max(partition_key_for(first), quarterly_partitions.get_first_partition_key())
+    last_key = partition_key_for(s.through)
+    if last_key < first_key:
+        raise PipelineError(f"--through {s.through} is before the first quarter with data ({first_key})")
+    if last_key not in quarterly_partitions.get_partition_keys():
+        raise PipelineError(f"quarter {last_key} is not complete yet: choose an earlier --through")
+    _materialize([dbt_indicators], resources, verbose,
+                 tags={"dagster/asset_partition_range_start": first_key,
+                       "dagster/asset_partition_range_end": last_key})
+    s.first_quarter = date.fromisoformat(first_key)
+    s.results_csv = write_results_csv(paths)
+    return s
+
+
+def _first_data_date(paths: Paths) -> date | None:
+    con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config())
+    try:
+        return con.execute(FIRST_DATE_SQL).fetchone()[0]
+    finally:
+        con.close()
+
+
+def write_results_csv(paths: Paths) -> Path:
+    """``<home>/published/indicator_results.csv``: ``;``-separated, UTF-8, header, ``.`` decimals, ISO dates.
+
+    Written to a temporary file then moved into place, so a reader never sees half a file.
+    """
+    out = paths.published / "indicator_results.csv"
+    tmp = out.with_suffix(".csv.tmp")
+    con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config())
+    try:
+        con.execute(
+            f"""COPY (SELECT indicator_id, label, programme, scope_type, scope_id, subgroup, period_start,
+                             period_end, numerator, denominator, value, target, target_met, status,
+                             reference_document, evidence_reference, evidence_date
+                      FROM marts.indicator_results
+                      ORDER BY period_end, programme, indicator_id, scope_type DESC, scope_id, subgroup)
+                TO '{tmp}' (HEADER, DELIMITER ';', DATEFORMAT '%Y-%m-%d')"""
+        )
+    finally:
+        con.close()
+    tmp.replace(out)
+    return out
 
 
 def _failure_sentence(result) -> str:
@@ -140,7 +202,7 @@ def summarize(paths: Paths, started: datetime, through: date | None) -> RunSumma
     finally:
         con.close()
     if through is not None:
-        s.through = through
+        s.through = last_complete_quarter(through)
     elif s.as_of is not None:
         s.through = last_complete_quarter(s.as_of)
     return s

@@ -1,0 +1,42 @@
+"""Quarterly partitions: one partition per calendar quarter, keyed by its first day (``2024-10-01``).
+
+The measure date D of a partition is the quarter's last day; the period is the quarter, both ends
+inclusive. A partition (or a range of partitions run as one backfill) reaches dbt as two environment
+variables, ``EPARCOURS_MEASURE_FROM`` and ``EPARCOURS_MEASURE_THROUGH``, so that dbt does not re-parse
+the project for each quarter (see shared/stack.md).
+"""
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta
+
+import dagster as dg
+
+FIRST_QUARTER = os.environ.get("EPARCOURS_FIRST_QUARTER", "2020-01-01")
+
+quarterly_partitions = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 1 1,4,7,10 *",  # a window starts on the first day of each quarter
+    start=FIRST_QUARTER,
+    fmt="%Y-%m-%d",
+    timezone="Europe/Paris",
+)
+
+
+def quarter_start(d: date) -> date:
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def measure_window(start: datetime | date, end: datetime | date) -> tuple[date, date]:
+    """(first day of the first quarter, last measure date) of a time window [start, end)."""
+    s = start.date() if isinstance(start, datetime) else start
+    e = end.date() if isinstance(end, datetime) else end
+    return s, e - timedelta(days=1)
+
+
+def partition_key_for(measure_date: date) -> str:
+    return quarter_start(measure_date).isoformat()
+
+
+def export_window(first_day: date, measure_through: date) -> None:
+    os.environ["EPARCOURS_MEASURE_FROM"] = first_day.isoformat()
+    os.environ["EPARCOURS_MEASURE_THROUGH"] = measure_through.isoformat()

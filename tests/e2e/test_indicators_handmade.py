@@ -1,0 +1,69 @@
+"""Every E-parcours indicator on a landing folder written by hand (tests/e2e/handmade.py): each numerator
+and denominator was computed by hand, row by row; a wrong rule shows up as a diff of this table."""
+import csv
+
+import duckdb
+import pytest
+
+from dagster_project.pipeline import run_pipeline
+from dagster_project.settings import Paths
+
+from .handmade import D, EXPECTED, build_landing
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def handmade_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("handmade")
+    landing = build_landing(root / "landing")
+    paths = Paths(landing, root / "home")
+    summary = run_pipeline(paths)
+    return paths, summary
+
+
+def test_only_the_last_complete_quarter_is_computed(handmade_run):
+    paths, summary = handmade_run
+    assert str(summary.as_of) == "2024-05-15"
+    assert str(summary.through) == D
+    assert str(summary.first_quarter) == "2024-01-01"
+
+
+def test_every_indicator_row_matches_the_hand_computed_table(handmade_run):
+    paths, _ = handmade_run
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    rows = con.execute(
+        "SELECT indicator_id, scope_type, scope_id, subgroup, numerator, denominator, status "
+        "FROM marts.indicator_results WHERE measure_date = ?", [D]).fetchall()
+    got = {(i, st, sid, sg): (n, d, status) for i, st, sid, sg, n, d, status in rows}
+    assert len(got) == len(rows), "one row per indicator x scope x subgroup x measure date"
+    missing = {k: v for k, v in EXPECTED.items() if k not in got}
+    unexpected = {k: v for k, v in got.items() if k not in EXPECTED}
+    wrong = {k: (got[k], v) for k, v in EXPECTED.items() if k in got and got[k] != v}
+    assert not missing and not unexpected and not wrong, (missing, unexpected, wrong)
+
+
+def test_values_targets_and_published_csv(handmade_run):
+    paths, summary = handmade_run
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    res = {r[0]: r[1:] for r in con.execute(
+        "SELECT indicator_id || '|' || scope_type || '|' || coalesce(subgroup, ''), value, target, target_met, "
+        "reference_document FROM marts.indicator_results WHERE measure_date = ?", [D]).fetchall()}
+    assert res["EP-6.1|region|"] == (80.0, 60.0, True, "note_2021_216")
+    assert res["EP-6.2|region|"] == (60.0, 80.0, False, "note_2021_216")
+    assert res["EP-5.2|region|"] == (212.0, 183.0, False, "note_2021_216")   # days, met when <= 183
+    assert res["EP-4.2|region|"] == (20.0, 30.0, False, "note_2021_216")     # tier of 2023-12-31 in force
+    assert res["EP-3.2|region|MEDICO_SOCIAL"] == (0.0, 30.0, False, "note_2021_216")
+    assert res["EP-3.2|region|VILLE"] == (100.0, None, None, "note_2021_216")  # no percentage in the texts
+    assert res["EP-INS|region|"] == (60.0, None, None, "rulebook")
+    assert res["1.1|region|"][2] is True and res["3.1|region|"][2] is False
+    with open(summary.results_csv, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f, delimiter=";")
+        header = reader.fieldnames
+        published = list(reader)
+    assert header[:15] == ["indicator_id", "label", "programme", "scope_type", "scope_id", "subgroup",
+                           "period_start", "period_end", "numerator", "denominator", "value", "target",
+                           "target_met", "status", "reference_document"]
+    assert len(published) == len(EXPECTED)
+    row = next(r for r in published if r["indicator_id"] == "EP-6.1" and r["scope_type"] == "region")
+    assert (row["period_start"], row["period_end"], row["value"]) == ("2024-01-01", D, "80.0")
