@@ -2,6 +2,7 @@
 
     eparcours generate --out DIR [--scale tiny|region|national] [--seed N] [--start D] [--end D] [--region R]
     eparcours run [--landing DIR] [--home DIR] [--through YYYY-MM-DD] [--verbose]
+    eparcours recompute --measure-date YYYY-MM-DD [--landing DIR] [--home DIR]
 
 Exit codes: 0 success, 2 bad usage or unreadable landing folder, 3 the quality gate refused
 publication, 1 anything else. Errors are one sentence; ``--verbose`` adds the traceback.
@@ -58,7 +59,23 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
     r.add_argument("--through", type=_date, help="last measure date to compute (default: last complete quarter)")
     r.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
+    rc = sub.add_parser("recompute", help="recompute the indicators of one quarter from what is already ingested")
+    rc.add_argument("--measure-date", required=True, type=_date, help="last day of the quarter, e.g. 2024-12-31")
+    rc.add_argument("--landing", type=Path, default=Path(os.environ.get("EPARCOURS_LANDING", REPO_ROOT / "data/landing")))
+    rc.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
+    rc.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
     return p
+
+
+def cmd_recompute(args) -> int:
+    from .pipeline import recompute_quarter
+    from .settings import Paths
+
+    t0 = time.monotonic()
+    out = recompute_quarter(Paths(args.landing.resolve(), args.home.resolve()), args.measure_date, args.verbose)
+    print(f"Recomputed the quarter ending {args.measure_date} in {time.monotonic() - t0:.1f} s.")
+    print(f"Indicator results:  {out}")
+    return EXIT_OK
 
 
 def cmd_generate(args) -> int:
@@ -146,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_generate(args)
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "recompute":
+            return cmd_recompute(args)
     except UsageError as e:
         print(f"eparcours: {e}", file=sys.stderr)
         return EXIT_USAGE

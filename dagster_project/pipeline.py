@@ -36,14 +36,25 @@ class RunSummary:
     results_csv: Path | None = None
 
 
+def _dbt_sources_mtime() -> float:
+    files = [p for pattern in ("**/*.sql", "**/*.yml", "**/*.md") for p in DBT_DIR.glob(pattern)
+             if "target" not in p.parts and "logs" not in p.parts]
+    files += list((DBT_DIR.parent / "seeds").glob("*.csv")) + list((DBT_DIR.parent / "seeds").glob("*.yml"))
+    return max((p.stat().st_mtime for p in files), default=0.0)
+
+
 def ensure_dbt_manifest() -> None:
-    """dagster-dbt needs ``dbt/target/manifest.json``; `make install` builds it, this is the safety net."""
-    if not (DBT_DIR / "target" / "manifest.json").exists():
-        dbt = Path(sys.executable).with_name("dbt")
-        proc = subprocess.run([str(dbt), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-                               "--quiet"], capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise PipelineError(f"dbt parse failed: {(proc.stdout + proc.stderr).strip().splitlines()[-1:]}")
+    """dagster-dbt needs ``dbt/target/manifest.json`` matching the dbt files; `make install` builds it and
+    this rebuilds it when a model, a yml or a seed changed since (as the Makefile rule does)."""
+    manifest = DBT_DIR / "target" / "manifest.json"
+    if manifest.exists() and manifest.stat().st_mtime >= _dbt_sources_mtime():
+        return
+    dbt = Path(sys.executable).with_name("dbt")
+    proc = subprocess.run([str(dbt), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+                           "--quiet"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stdout + proc.stderr).strip().splitlines() if ln.strip()]
+        raise PipelineError(f"dbt parse failed: {' '.join(lines[-3:])}")
 
 
 def quarter_end(d: date) -> date:
@@ -76,7 +87,7 @@ SELECT max(d) FROM (
 FIRST_DATE_SQL = AS_OF_SQL.replace("SELECT max(d)", "SELECT min(d)").replace("max(try_cast", "min(try_cast")
 
 
-def _materialize(assets, resources, verbose: bool, tags: dict | None = None):
+def _materialize(assets, resources, verbose: bool, tags: dict | None = None, partition_key: str | None = None):
     import dagster as dg
 
     result = dg.materialize(
@@ -85,6 +96,7 @@ def _materialize(assets, resources, verbose: bool, tags: dict | None = None):
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
         tags=tags,
+        partition_key=partition_key,
         run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "ERROR"}}}},
     )
     if not result.success:
@@ -130,6 +142,31 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
     return s
 
 
+def recompute_quarter(paths: Paths, measure_date: date, verbose: bool = False) -> Path:
+    """Recompute the indicator models of one quarter only (its partition), from what is already ingested,
+    and rewrite the published CSV. Other quarters' rows are left as they are."""
+    paths.ensure()
+    paths.export_env()
+    ensure_dbt_manifest()
+    from .partitions import partition_key_for, quarterly_partitions
+    from .resources import WarehouseResource
+    from .transform.assets import dbt_indicators, dbt_resource
+
+    if measure_date != quarter_end(measure_date):
+        raise PipelineError(f"{measure_date} is not the last day of a quarter")
+    key = partition_key_for(measure_date)
+    if key not in quarterly_partitions.get_partition_keys():
+        raise PipelineError(f"quarter ending {measure_date} is not a partition (before the first quarter or not over)")
+    if not paths.warehouse.exists():
+        raise PipelineError(f"no working warehouse at {paths.warehouse}: run `eparcours run` first")
+    if not verbose:
+        logging.getLogger("dagster").setLevel(logging.WARNING)
+    resources = {"warehouse": WarehouseResource(home=str(paths.home), landing=str(paths.landing)),
+                 "dbt": dbt_resource()}
+    _materialize([dbt_indicators], resources, verbose, partition_key=key)
+    return write_results_csv(paths)
+
+
 def _first_data_date(paths: Paths) -> date | None:
     con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config())
     try:
@@ -162,10 +199,13 @@ def write_results_csv(paths: Paths) -> Path:
 
 
 def _failure_sentence(result) -> str:
+    """The innermost error of the first failed step, in one sentence (the full trace is in --verbose)."""
     for ev in result.all_events:
         if ev.event_type_value == "STEP_FAILURE":
             err = ev.event_specific_data.error
-            msg = (err.message or "").strip().splitlines()
+            while err.cause is not None:
+                err = err.cause
+            msg = [ln for ln in (err.message or "").strip().splitlines() if ln.strip()]
             return f"step {ev.step_key} failed: {msg[0] if msg else err.cls_name}"
     return "the run failed (see the Dagster logs with --verbose)"
 

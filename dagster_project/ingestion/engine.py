@@ -284,6 +284,9 @@ def _load_csv(con, spec: TableSpec, path: Path, file_label: str) -> list[str]:
         raise FileRefused(f"duplicated column name(s) in the header: {', '.join(dupes)}")
 
     con.execute("DROP TABLE IF EXISTS _stage")
+    # the rejects tables accumulate across scans of one connection: start each file with empty ones
+    con.execute("DROP TABLE IF EXISTS _ing_errors")
+    con.execute("DROP TABLE IF EXISTS _ing_scans")
     con.execute(
         f"CREATE TEMP TABLE _stage AS SELECT *, row_number() OVER () AS _ord "
         f"FROM {_read_csv_sql(path, header, spec.delimiter, '_ing')}"
@@ -371,7 +374,7 @@ def _load_finess_etalab(con, spec: TableSpec, path: Path) -> list[str]:
 
 
 def _check_rows(con, spec: TableSpec) -> None:
-    """Fill ``_quar`` with one row per broken rule and mark rejected rows in ``_stage._rejected``."""
+    """Fill ``_quar`` with one row per broken rule (rows with a ``rejected`` one are not loaded)."""
     stage_cols = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE _stage)").fetchall()}
     parts = []
     for col in spec.columns:
@@ -402,13 +405,8 @@ def _check_rows(con, spec: TableSpec) -> None:
                 FROM (SELECT _line, {keys}, first_value(_line) OVER (PARTITION BY {keys} ORDER BY _line) AS first_line
                       FROM _stage) WHERE _line <> first_line"""
         )
-    for p in parts:
-        con.execute(f"INSERT INTO _quar SELECT NULL, * FROM ({p})")
-    con.execute("ALTER TABLE _stage ADD COLUMN _rejected BOOLEAN DEFAULT false")
-    con.execute(
-        "UPDATE _stage SET _rejected = true WHERE _line IN "
-        "(SELECT line_number FROM _quar WHERE severity = 'rejected' AND line_number IS NOT NULL)"
-    )
+    if parts:  # one scan of the file's rows for all the rules
+        con.execute("INSERT INTO _quar SELECT NULL, * FROM (" + "\nUNION ALL\n".join(parts) + ")")
 
 
 # --------------------------------------------------------------------------- one table
@@ -424,9 +422,12 @@ def ingest_file(con, spec: TableSpec, path: Path, delivery_key: str, landing: Pa
     rel = str(path.relative_to(landing)) if landing in path.parents else path.name
     res = FileResult(spec.name, rel, delivery_key=delivery_key)
     res.sha256 = sha256_of(path)
+    # the same content already ingested for the same delivery (month or snapshot date): nothing to do.
+    # (Two months may carry byte-identical snapshots: the delivery key is part of the identity.)
     seen = con.execute(
-        "SELECT status FROM raw.ingested_files WHERE table_name = ? AND file_sha256 = ? AND status <> 'refused'",
-        [spec.name, res.sha256],
+        "SELECT status FROM raw.ingested_files WHERE table_name = ? AND file_sha256 = ? AND delivery_key = ? "
+        "AND status <> 'refused'",
+        [spec.name, res.sha256, delivery_key],
     ).fetchone()
     if seen:
         res.status = "unchanged"
@@ -465,6 +466,8 @@ def ingest_file(con, spec: TableSpec, path: Path, delivery_key: str, landing: Pa
             "json_object(" + ", ".join(f"{lit(h)}, {q(h)}" for h in extra_cols) + ")" if extra_cols else "NULL::JSON"
         )
         business = ", ".join(q(c) for c in spec.column_names)
+        con.execute("CREATE OR REPLACE TEMP TABLE _rejected_lines AS SELECT DISTINCT line_number FROM _quar "
+                    "WHERE severity = 'rejected' AND line_number IS NOT NULL")
         con.execute("BEGIN TRANSACTION")
         try:
             previous = con.execute(
@@ -485,7 +488,7 @@ def ingest_file(con, spec: TableSpec, path: Path, delivery_key: str, landing: Pa
                 f"""INSERT INTO raw.{spec.name} ({business}, {', '.join(n for n, _ in LINEAGE_COLUMNS)})
                     SELECT {', '.join(f'nullif(trim({q(c)}), {lit("")})' for c in spec.column_names)},
                            ?, ?, ?, _line, ?, {extra_sql}
-                    FROM _stage WHERE NOT _rejected ORDER BY _line""",
+                    FROM _stage WHERE _line NOT IN (SELECT line_number FROM _rejected_lines) ORDER BY _line""",
                 [delivery_key, rel, res.sha256, ingested_at],
             )
             con.execute(
@@ -493,7 +496,9 @@ def ingest_file(con, spec: TableSpec, path: Path, delivery_key: str, landing: Pa
                           severity, ?, ? FROM _quar ORDER BY line_number, column_name""",
                 [spec.source, spec.name, rel, res.sha256, delivery_key, ingested_at],
             )
-            res.rows_loaded = con.execute("SELECT count(*) FROM _stage WHERE NOT _rejected").fetchone()[0]
+            res.rows_loaded = con.execute(
+                "SELECT count(*) FROM _stage WHERE _line NOT IN (SELECT line_number FROM _rejected_lines)"
+            ).fetchone()[0]
             res.rows_rejected = con.execute(
                 "SELECT count(DISTINCT line_number) FROM _quar WHERE severity = 'rejected'"
             ).fetchone()[0]
