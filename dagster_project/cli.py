@@ -3,6 +3,8 @@
     eparcours generate --out DIR [--scale tiny|region|national] [--seed N] [--start D] [--end D] [--region R]
     eparcours run [--landing DIR] [--home DIR] [--through YYYY-MM-DD] [--verbose]
     eparcours recompute --measure-date YYYY-MM-DD [--landing DIR] [--home DIR]
+    eparcours cnsa --galis REF [--through YYYY-MM-DD] [--home DIR]
+    eparcours audit-sample --indicator ID --finess F --measure-date D [--n 20] [--seed 1] [--home DIR]
 
 Exit codes: 0 success, 2 bad usage or unreadable landing folder, 3 the quality gate refused
 publication, 1 anything else. Errors are one sentence; ``--verbose`` adds the traceback.
@@ -64,7 +66,79 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--landing", type=Path, default=Path(os.environ.get("EPARCOURS_LANDING", REPO_ROOT / "data/landing")))
     rc.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
     rc.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
+    c = sub.add_parser("cnsa", help="(re)generate one GALIS project's CNSA workbook and proofs of use")
+    c.add_argument("--galis", required=True, help="GALIS reference of the project (8 digits)")
+    c.add_argument("--through", type=_date, help="measure date (default: the last computed quarter)")
+    c.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
+    c.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
+
+    a = sub.add_parser("audit-sample", help="dossiers counted by an indicator and a reproducible random sample")
+    a.add_argument("--indicator", required=True, help="e.g. ESMS-DUI-ACTIFS")
+    a.add_argument("--finess", required=True, help="FINESS géographique of the structure")
+    a.add_argument("--measure-date", required=True, type=_date)
+    a.add_argument("--n", type=int, default=20, help="sample size (default 20)")
+    a.add_argument("--seed", type=int, default=1, help="sample seed (same seed, same sample)")
+    a.add_argument("--population", choices=("denominator", "numerator"), default="denominator")
+    a.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
+    a.add_argument("--out", type=Path, help="folder for the files (default <home>/published/audit)")
+    a.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
     return p
+
+
+def _warehouse_of(home: Path) -> Path:
+    from .settings import Paths
+
+    wh = Paths(home, home.resolve()).warehouse
+    if not wh.exists():
+        raise UsageError(f"no working warehouse at {wh}: run `eparcours run --home {home}` first")
+    return wh
+
+
+def _last_measure_date(warehouse: Path) -> date:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        d = con.execute("SELECT max(measure_date) FROM marts.esms_cnsa_figures").fetchone()[0]
+    finally:
+        con.close()
+    if d is None:
+        raise UsageError("no ESMS figures computed yet: run `eparcours run` first")
+    return d
+
+
+def cmd_cnsa(args) -> int:
+    from .pipeline import last_complete_quarter
+    from .publication.deliverables import produce_cnsa
+
+    wh = _warehouse_of(args.home)
+    d = last_complete_quarter(args.through) if args.through else _last_measure_date(wh)
+    rep = produce_cnsa(wh, args.home.resolve() / "published" / "cnsa", d, args.galis)
+    for w in rep.workbooks:
+        print(f"Workbook: {w}")
+    print(f"Proofs of use: {len(rep.proofs)} PDF" + (f" in {rep.proofs[0].parent}" if rep.proofs else ""))
+    for r in rep.refused:
+        print(f"REFUSED: {r}", file=sys.stderr)
+    return EXIT_OK if rep.workbooks and not rep.refused else EXIT_ERROR
+
+
+def cmd_audit(args) -> int:
+    from .publication.audit import AuditError, audit_sample
+
+    wh = _warehouse_of(args.home)
+    out = args.out or args.home.resolve() / "published" / "audit"
+    try:
+        s = audit_sample(wh, out, args.indicator, args.finess, args.measure_date, args.n, args.seed, args.population)
+    except AuditError as e:
+        raise UsageError(str(e)) from None
+    print(f"{args.indicator} at {args.finess} on {args.measure_date}: {s.n_numerator} in the numerator, "
+          f"{s.n_denominator} in the denominator.")
+    print(f"Numerator list:   {s.numerator}")
+    print(f"Denominator list: {s.denominator}")
+    print(f"Sample of {len(s.sample_ids)} ({args.population}, seed {args.seed}): {s.sample}")
+    for i in s.sample_ids:
+        print(f"  {i}")
+    return EXIT_OK
 
 
 def cmd_recompute(args) -> int:
@@ -152,6 +226,12 @@ def print_summary(s, paths) -> None:
         print(f"Quarantine report:  {s.quarantine_report}  (or query raw.quarantine in the warehouse)")
     if s.results_csv:
         print(f"Indicator results:  {s.results_csv}  (table marts.indicator_results in the warehouse)")
+    if s.cnsa is not None:
+        where = s.cnsa.workbooks[0].parent if s.cnsa.workbooks else paths.published / "cnsa"
+        print(f"CNSA deliverables:  {where}  ({len(s.cnsa.workbooks)} workbook(s), {len(s.cnsa.proofs)} proof(s) "
+              f"of use for {s.through})")
+        for r in s.cnsa.refused:
+            print(f"  REFUSED {r}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "recompute":
             return cmd_recompute(args)
+        if args.command == "cnsa":
+            return cmd_cnsa(args)
+        if args.command == "audit-sample":
+            return cmd_audit(args)
     except UsageError as e:
         print(f"eparcours: {e}", file=sys.stderr)
         return EXIT_USAGE

@@ -34,6 +34,7 @@ class RunSummary:
     quarantine_report: Path | None = None
     first_quarter: date | None = None
     results_csv: Path | None = None
+    cnsa: object | None = None  # publication.deliverables.CnsaReport
 
 
 def _dbt_sources_mtime() -> float:
@@ -139,6 +140,9 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
                        "dagster/asset_partition_range_end": last_key})
     s.first_quarter = date.fromisoformat(first_key)
     s.results_csv = write_results_csv(paths)
+    from .publication.deliverables import produce_cnsa
+
+    s.cnsa = produce_cnsa(paths.warehouse, paths.published / "cnsa", s.through)
     return s
 
 

@@ -1,0 +1,1 @@
+"""Publication: the deliverables consumers receive (CNSA workbooks, proofs of use, audit samples, ...)."""

@@ -1,0 +1,70 @@
+"""The auditor's sample ("analyse de dossier par échantillonnage"): for an indicator, a structure and a
+quarter, the pseudonymous ids counted in the numerator and in the denominator, and a reproducible random
+sample of N of them.
+
+Reproducible: the sample is the N ids with the smallest SHA-256 of ``<seed>:<id>`` — the same seed gives
+the same sample on any machine, whatever the row order. Patient INS (ESMS-DMP numerator) never leave the
+warehouse in clear: they are replaced by ``ins-sha256:<first 16 hex>`` (the ESMS can recompute it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from ..settings import duckdb_config
+
+
+class AuditError(ValueError):
+    pass
+
+
+@dataclass
+class AuditSample:
+    numerator: Path
+    denominator: Path
+    sample: Path
+    n_numerator: int
+    n_denominator: int
+    sample_ids: list[str]
+
+
+PSEUDONYM = "CASE WHEN id_type = 'ins' THEN 'ins-sha256:' || left(sha256(dossier_id), 16) ELSE dossier_id END"
+
+
+def audit_sample(warehouse: Path, out_dir: Path, indicator_id: str, finess: str, measure_date: date,
+                 n: int = 20, seed: int = 1, population: str = "denominator") -> AuditSample:
+    if population not in ("numerator", "denominator"):
+        raise AuditError("--population is numerator or denominator")
+    con = duckdb.connect(str(warehouse), read_only=True, config=duckdb_config())
+    try:
+        known = {r[0] for r in con.execute("SELECT DISTINCT indicator_id FROM marts.esms_audit_dossiers").fetchall()}
+        if indicator_id not in known:
+            raise AuditError(f"no dossier list for indicator {indicator_id} (available: {', '.join(sorted(known))})")
+        base = f"""SELECT {PSEUDONYM} AS id, id_type, in_numerator, in_denominator
+                   FROM marts.esms_audit_dossiers
+                   WHERE indicator_id = $ind AND finess_geo = $finess AND measure_date = $d"""
+        params = {"ind": indicator_id, "finess": finess, "d": measure_date}
+        total = con.execute(f"SELECT count(*) FROM ({base})", params).fetchone()[0]
+        if total == 0:
+            raise AuditError(f"nothing counted for {indicator_id} at {finess} on {measure_date} "
+                             "(not an establishment in force, or a quarter not computed)")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stem = f"{indicator_id}_{finess}_{measure_date.isoformat()}"
+        paths = {k: out_dir / f"{stem}_{k}.csv" for k in ("numerator", "denominator")}
+        for k, path in paths.items():
+            con.execute(f"COPY (SELECT id, id_type FROM ({base}) WHERE in_{k} ORDER BY id) TO '{path}' "
+                        "(HEADER, DELIMITER ';')", params)
+        counts = {k: con.execute(f"SELECT count(*) FROM ({base}) WHERE in_{k}", params).fetchone()[0]
+                  for k in paths}
+        sample_path = out_dir / f"{stem}_sample_{population}_n{n}_seed{seed}.csv"
+        sample_sql = f"""SELECT id, id_type, in_numerator, in_denominator FROM ({base}) WHERE in_{population}
+                         ORDER BY sha256('{int(seed)}:' || id), id LIMIT {int(n)}"""
+        con.execute(f"COPY ({sample_sql}) TO '{sample_path}' (HEADER, DELIMITER ';')", params)
+        ids = [r[0] for r in con.execute(sample_sql, params).fetchall()]
+    finally:
+        con.close()
+    return AuditSample(paths["numerator"], paths["denominator"], sample_path, counts["numerator"],
+                       counts["denominator"], ids)

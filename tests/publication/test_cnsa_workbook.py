@@ -1,0 +1,103 @@
+"""The CNSA workbook and the proof of use, checked against the guide's rules (shared/seeds/003)."""
+import hashlib
+from dataclasses import replace
+from datetime import date, datetime, timezone
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from dagster_project.publication.cnsa import HEADERS, SHEET, CnsaRow, WorkbookRuleError, write_workbook
+from dagster_project.publication.proof import IndicatorFigure, write_proof
+
+ROWS = [
+    CnsaRow("01234567", "00123456789012", "010000024", "EHPAD Les Tilleuls", 41, 1234, 87, 95, 80, 77,
+            date(2024, 1, 1), date(2024, 3, 31)),
+    CnsaRow("01234567", "00123456789012", "2A0000014", "SSIAD de Corse-du-Sud", 0, 5, 12, 30, 2, 0,
+            date(2024, 1, 1), date(2024, 3, 31)),
+]
+
+
+def test_workbook_follows_every_rule_of_the_guide(tmp_path):
+    path = write_workbook(tmp_path, "01234567", ROWS)
+    assert "01234567" in path.name                                  # GALIS reference in the file name
+    wb = load_workbook(path)
+    assert wb.sheetnames == [SHEET] == ["Liste des mesures d'usage"]
+    ws = wb[SHEET]
+    assert [c.value for c in ws[1]] == HEADERS                       # the twelve labels, in order A–L
+    assert [c.column_letter for c in ws[1]] == list("ABCDEFGHIJKL")
+    assert not ws.merged_cells.ranges                                # no merged cells
+    rows = list(ws.iter_rows(min_row=2))
+    assert len(rows) == 2
+    by_finess = {r[2].value: r for r in rows}
+    assert set(by_finess) == {"010000024", "2A0000014"}              # one row per FINESS géo, unique
+    r = by_finess["010000024"]
+    for cell in r[:3]:                                               # A–C stored as text: leading zeros kept
+        assert cell.data_type == "s" and cell.number_format == "@"
+    assert (r[0].value, r[1].value) == ("01234567", "00123456789012")
+    assert [c.value for c in r[4:10]] == [41, 1234, 87, 95, 80, 77]  # absolute values
+    assert all(isinstance(c.value, int) for c in r[4:10])
+    for cell in r[10:12]:                                            # dates JJ/MM/AAAA
+        assert cell.number_format == "DD/MM/YYYY" and cell.is_date
+    assert (r[10].value.date(), r[11].value.date()) == (date(2024, 1, 1), date(2024, 3, 31))
+
+
+@pytest.mark.parametrize("bad_rows, rule", [
+    ([ROWS[0], replace(ROWS[1], finess_geo="010000024")], "FINESS géographique obligatoirement unique"),
+    ([replace(ROWS[0], nb_dui_actifs=-1)], "valeur absolue"),
+    ([replace(ROWS[0], nb_personnes_accompagnees=None)], "remplissage obligatoire"),
+    ([replace(ROWS[0], nb_dmp_alimentes=2.5)], "valeur absolue"),
+    ([replace(ROWS[0], siret_porteur="123")], "SIRET porteur, numérique 14 caractères"),
+    ([ROWS[0], replace(ROWS[1], siret_porteur="99999999999999")], "SIRET porteur identique"),
+    ([replace(ROWS[0], finess_geo="")], "ne peut être vide"),
+    ([replace(ROWS[0], periode_debut=date(2024, 4, 1))], "premier jour avant le dernier jour"),
+    ([], "une ligne par FINESS"),
+])
+def test_a_workbook_breaking_a_rule_is_refused_and_not_written(tmp_path, bad_rows, rule):
+    with pytest.raises(WorkbookRuleError, match=rule):
+        write_workbook(tmp_path, "01234567", bad_rows)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_galis_reference_must_have_eight_digits(tmp_path):
+    with pytest.raises(WorkbookRuleError, match="référence GALIS"):
+        write_workbook(tmp_path, "1234", [replace(r, galis_ref="1234") for r in ROWS])
+
+
+FIGURES = [IndicatorFigure("ESMS-DUI-ACTIFS", 87, 95, 91.58, 90.0), IndicatorFigure("ESMS-DUI-PP", 80, 87, 91.95, 90.0),
+           IndicatorFigure("ESMS-DUI-AGENDA", 77, 87, 88.51, 90.0), IndicatorFigure("ESMS-MSS", 1234, 80, 1542.5, 70.0),
+           IndicatorFigure("ESMS-DMP", 41, 80, 51.25, 70.0)]
+
+
+def proof_text(tmp_path):
+    path = write_proof(tmp_path, ROWS[0], date(2024, 3, 31), FIGURES, "Marie Durand", "Directrice générale", 3,
+                       datetime(2024, 4, 20, 10, 0, tzinfo=timezone.utc), "test")
+    reader = PdfReader(path)
+    if reader.is_encrypted:
+        reader.decrypt("")
+    return path, reader, "\n".join(p.extract_text() for p in reader.pages)
+
+
+def test_proof_of_use_shows_every_figure_of_the_workbook_row(tmp_path):
+    _, _, text = proof_text(tmp_path)
+    flat = " ".join(text.split())
+    assert "010000024" in flat and "EHPAD Les Tilleuls" in flat
+    assert "31/03/2024" in flat and "du 01/01/2024 au 31/03/2024" in flat       # measure date, period
+    for v in ("41", "1 234", "87", "95", "80", "77"):                          # the six absolute numbers
+        assert v in flat
+    for f in FIGURES:                                                          # numerators and denominators
+        assert f.indicator_id in flat
+    assert "Marie Durand" in flat and "Directrice générale" in flat and "Signature" in flat
+    assert "20/04/2024" in flat                                                # generation time
+    digest = hashlib.sha256(ROWS[0].canonical().encode()).hexdigest()
+    assert digest in flat and ROWS[0].canonical() in flat                      # auditor can recompute
+
+
+def test_proof_of_use_cannot_be_modified(tmp_path):
+    path, reader, _ = proof_text(tmp_path)
+    assert reader.is_encrypted                       # permissions only hold in an encrypted PDF
+    assert reader.get_fields() is None               # no form field to fill in
+    perms = reader.user_access_permissions
+    from pypdf.constants import UserAccessPermissions as P
+    assert not perms & P.MODIFY and not perms & P.ADD_OR_MODIFY and not perms & P.FILL_FORM_FIELDS
+    assert perms & P.PRINT
