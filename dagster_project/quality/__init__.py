@@ -1,0 +1,1 @@
+"""Quality gate: Great Expectations suites (``expectations/*.json``) run as blocking Dagster asset checks."""

@@ -1,0 +1,70 @@
+"""Expectation suites as data: ``expectations/<name>.json``, one per landing table and per published table.
+
+A suite names the asset it guards and lists expectations; each expectation says on which *batch* it runs
+(a DataFrame the gate pulls from DuckDB, see ``batches.py``), its GX type and kwargs (the thresholds), its
+severity (``error`` blocks publication, ``warning`` is reported) and, in ``meta``, what a failure means for
+the business and what to do. Nothing about thresholds lives in the code.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+SEVERITIES = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    batch: str
+    type: str
+    kwargs: dict
+    severity: str
+    meta: dict
+
+    @property
+    def label(self) -> str:
+        col = self.kwargs.get("column") or ",".join(self.kwargs.get("column_list", []))
+        return f"{self.type}({col})" if col else self.type
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    asset: tuple[str, ...]
+    kind: str  # landing | published
+    table: str
+    description: str
+    expectations: tuple[Expectation, ...] = field(default_factory=tuple)
+
+    @property
+    def batches(self) -> list[str]:
+        return sorted({e.batch for e in self.expectations})
+
+
+class SuiteError(ValueError):
+    pass
+
+
+def load_suite(path: Path) -> Suite:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise SuiteError(f"{path.name}: not valid JSON ({e})") from None
+    exps = []
+    for i, e in enumerate(raw.get("expectations", [])):
+        sev = e.get("severity", "error")
+        if sev not in SEVERITIES:
+            raise SuiteError(f"{path.name}: expectation {i} has severity {sev!r} (error or warning)")
+        meta = e.get("meta", {})
+        if not meta.get("means") or not meta.get("action"):
+            raise SuiteError(f"{path.name}: expectation {i} ({e.get('type')}) must say in meta what a failure "
+                             "'means' for the business and which 'action' to take")
+        exps.append(Expectation(e["batch"], e["type"], e.get("kwargs", {}), sev, meta))
+    return Suite(raw["name"], tuple(raw["asset"]), raw["kind"], raw["table"], raw.get("description", ""),
+                 tuple(exps))
+
+
+def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[Suite]:
+    return [load_suite(p) for p in sorted(directory.glob("*.json"))]
