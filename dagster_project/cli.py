@@ -107,11 +107,28 @@ def _last_measure_date(warehouse: Path) -> date:
     return d
 
 
+def _gate_state(home: Path) -> list[str]:
+    """Suites whose last evaluation failed with a blocking error (the working warehouse is not publishable)."""
+    import json
+
+    failed = []
+    for f in sorted((home.resolve() / "warehouse" / "quality").glob("*.json")):
+        res = json.loads(f.read_text(encoding="utf-8"))
+        if any(not r["success"] and r["severity"] == "error" for r in res["results"]):
+            failed.append(res["suite"])
+    return failed
+
+
 def cmd_cnsa(args) -> int:
     from .pipeline import last_complete_quarter
     from .publication.deliverables import produce_cnsa
 
     wh = _warehouse_of(args.home)
+    failed = _gate_state(args.home)
+    if failed:
+        print(f"eparcours: the last quality gate failed ({', '.join(failed)}): no CNSA deliverable is written "
+              "until a run passes it", file=sys.stderr)
+        return EXIT_GATE
     d = last_complete_quarter(args.through) if args.through else _last_measure_date(wh)
     rep = produce_cnsa(wh, args.home.resolve() / "published" / "cnsa", d, args.galis)
     for w in rep.workbooks:
@@ -178,17 +195,35 @@ def _check_landing(landing: Path) -> None:
 
 
 def cmd_run(args) -> int:
-    from .pipeline import run_pipeline
+    from .pipeline import GateRefused, run_pipeline
     from .settings import Paths
 
     _check_landing(args.landing)
     paths = Paths(args.landing.resolve(), args.home.resolve())
     t0 = time.monotonic()
     print(f"Landing folder: {paths.landing}")
-    s = run_pipeline(paths, through=args.through, verbose=args.verbose)
+    try:
+        s = run_pipeline(paths, through=args.through, verbose=args.verbose)
+    except GateRefused as e:
+        if e.summary is not None:
+            print_summary(e.summary, paths)
+        print_refusal(e, paths)
+        return EXIT_GATE
     print_summary(s, paths)
     print(f"Done in {time.monotonic() - t0:.1f} s.")
     return EXIT_OK
+
+
+def print_refusal(e, paths) -> None:
+    print(f"PUBLICATION REFUSED by the quality gate ({len(e.failures)} blocking check(s) failed); "
+          f"{paths.published} is left exactly as it was.", file=sys.stderr)
+    for f in e.failures:
+        where = f"{f['asset']}" + (f" [partition {f['partition']}]" if f.get("partition") else "")
+        print(f"- check {f['check']} on {where}:", file=sys.stderr)
+        for line in str(f["detail"]).splitlines():
+            print(f"    {line}", file=sys.stderr)
+    print(f"Validation results: {paths.warehouse_dir / 'quality'} (one JSON per suite); "
+          "see docs/quality.md to fix or knowingly override.", file=sys.stderr)
 
 
 def print_summary(s, paths) -> None:
@@ -224,13 +259,15 @@ def print_summary(s, paths) -> None:
     print(f"Working warehouse:  {paths.warehouse}")
     if s.quarantine_report:
         print(f"Quarantine report:  {s.quarantine_report}  (or query raw.quarantine in the warehouse)")
-    if s.results_csv:
-        print(f"Indicator results:  {s.results_csv}  (table marts.indicator_results in the warehouse)")
-    if s.cnsa is not None:
-        where = s.cnsa.workbooks[0].parent if s.cnsa.workbooks else paths.published / "cnsa"
-        print(f"CNSA deliverables:  {where}  ({len(s.cnsa.workbooks)} workbook(s), {len(s.cnsa.proofs)} proof(s) "
-              f"of use for {s.through})")
-        for r in s.cnsa.refused:
+    if s.manifest is not None:
+        m = s.manifest
+        n_wb = sum(1 for f in m["files"] if f.startswith("cnsa/") and f.endswith(".xlsx"))
+        n_pdf = sum(1 for f in m["files"] if f.startswith("cnsa/") and f.endswith(".pdf"))
+        print(f"Quality gate passed; published at {m['published_at']} to {s.published}:")
+        print(f"  warehouse.duckdb (schema publish, for analysts), indicator_results.csv / .parquet")
+        print(f"  cnsa/{m['measure_dates'][-1]}/: {n_wb} workbook(s), {n_pdf} proof(s) of use")
+        print(f"  quality/index.html (validation results), quarantine_report.csv, manifest.json")
+        for r in m["cnsa_refused"]:
             print(f"  REFUSED {r}")
 
 

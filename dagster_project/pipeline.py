@@ -7,6 +7,7 @@ the given landing folder and home, then reads back from the warehouse what was i
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import subprocess
 import sys
@@ -23,6 +24,17 @@ class PipelineError(Exception):
     """A step failed; the message is one sentence for the person running the pipeline."""
 
 
+class GateRefused(Exception):
+    """The quality gate refused publication: ``failures`` lists each failed blocking check."""
+
+    def __init__(self, failures: list[dict]):
+        self.failures = failures
+        first = failures[0]
+        self.summary = None
+        super().__init__(f"the quality gate refused publication: {len(failures)} blocking check(s) failed, "
+                         f"first {first['check']} on {first['asset']}")
+
+
 @dataclass
 class RunSummary:
     started_at: datetime
@@ -34,7 +46,8 @@ class RunSummary:
     quarantine_report: Path | None = None
     first_quarter: date | None = None
     results_csv: Path | None = None
-    cnsa: object | None = None  # publication.deliverables.CnsaReport
+    published: Path | None = None
+    manifest: dict | None = None
 
 
 def _dbt_sources_mtime() -> float:
@@ -89,6 +102,7 @@ FIRST_DATE_SQL = AS_OF_SQL.replace("SELECT max(d)", "SELECT min(d)").replace("ma
 
 
 def _materialize(assets, resources, verbose: bool, tags: dict | None = None, partition_key: str | None = None):
+    """Run the assets (and their checks) in-process; a failed blocking check is a refusal of the gate."""
     import dagster as dg
 
     result = dg.materialize(
@@ -100,31 +114,58 @@ def _materialize(assets, resources, verbose: bool, tags: dict | None = None, par
         partition_key=partition_key,
         run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "ERROR"}}}},
     )
+    failures = [_check_failure(ev) for ev in result.get_asset_check_evaluations()
+                if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR]
+    if failures:
+        raise GateRefused(failures)
     if not result.success:
         raise PipelineError(_failure_sentence(result))
     return result
 
 
+def _check_failure(ev) -> dict:
+    md = {k: getattr(v, "value", v) for k, v in (ev.metadata or {}).items()}
+    detail = md.get("failures") or md.get("dagster_dbt/failed_row_count") or ""
+    if not md.get("failures"):  # a dbt test: say which test and how many rows fail
+        n = md.get("dagster_dbt/failed_row_count")
+        detail = f"dbt test failed on {n} row(s)" if n is not None else "dbt test failed"
+    partition = ev.partition if getattr(ev, "partition", None) else None
+    return {"check": ev.check_name, "asset": ev.asset_key.to_user_string(), "partition": partition,
+            "detail": str(detail)}
+
+
+def _checks_for(assets, checks):
+    keys = {k for a in assets for k in a.keys}
+    return [c for c in checks if any(k.asset_key in keys for k in c.check_keys)]
+
+
 def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = False) -> RunSummary:
-    """Ingest, build reference and staging, then every quarter from the first with data up to ``through``
-    (default: the last complete quarter of the data) as one partition-range run of the indicator models."""
+    """Ingest and check the landing tables, build reference and staging, compute every quarter from the first
+    with data up to ``through`` (default: the last complete quarter of the data) as one partition-range run,
+    run the pre-publication checks, and only then publish. A failed blocking check raises ``GateRefused``
+    and leaves ``<home>/published/`` untouched."""
     paths.ensure()
     paths.export_env()
     ensure_dbt_manifest()
-    from .definitions import build_definitions
     from .partitions import partition_key_for, quarterly_partitions
+    from .publication.publish import publication
+    from .quality.checks import build_quality_checks
     from .resources import WarehouseResource
-    from .transform.assets import dbt_indicators, dbt_resource
+    from .transform.assets import dbt_indicators, dbt_reference, dbt_resource
+    from .ingestion import ingestion_assets
 
     if not verbose:
         logging.getLogger("dagster").setLevel(logging.WARNING)
     started = datetime.now(timezone.utc)
-    defs = build_definitions()
     resources = {"warehouse": WarehouseResource(home=str(paths.home), landing=str(paths.landing)),
                  "dbt": dbt_resource()}
-    unpartitioned = [a for a in defs.assets if a is not dbt_indicators]
-    _materialize(unpartitioned, resources, verbose)
-
+    checks = build_quality_checks()
+    stage1 = [*ingestion_assets, dbt_reference]
+    try:
+        _materialize(stage1 + _checks_for(stage1, checks), resources, verbose)
+    except GateRefused as e:
+        e.summary = summarize(paths, started, through)
+        raise
     s = summarize(paths, started, through)
     first = _first_data_date(paths)
     if s.through is None or first is None:
@@ -135,14 +176,18 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
         raise PipelineError(f"--through {s.through} is before the first quarter with data ({first_key})")
     if last_key not in quarterly_partitions.get_partition_keys():
         raise PipelineError(f"quarter {last_key} is not complete yet: choose an earlier --through")
-    _materialize([dbt_indicators], resources, verbose,
-                 tags={"dagster/asset_partition_range_start": first_key,
-                       "dagster/asset_partition_range_end": last_key})
     s.first_quarter = date.fromisoformat(first_key)
-    s.results_csv = write_results_csv(paths)
-    from .publication.deliverables import produce_cnsa
-
-    s.cnsa = produce_cnsa(paths.warehouse, paths.published / "cnsa", s.through)
+    try:
+        _materialize([dbt_indicators] + _checks_for([dbt_indicators], checks), resources, verbose,
+                     tags={"dagster/asset_partition_range_start": first_key,
+                           "dagster/asset_partition_range_end": last_key})
+    except GateRefused as e:
+        e.summary = s
+        raise
+    _materialize([publication], resources, verbose)
+    s.published = paths.published
+    s.results_csv = paths.published / "indicator_results.csv"
+    s.manifest = json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))
     return s
 
 
@@ -167,8 +212,13 @@ def recompute_quarter(paths: Paths, measure_date: date, verbose: bool = False) -
         logging.getLogger("dagster").setLevel(logging.WARNING)
     resources = {"warehouse": WarehouseResource(home=str(paths.home), landing=str(paths.landing)),
                  "dbt": dbt_resource()}
-    _materialize([dbt_indicators], resources, verbose, partition_key=key)
-    return write_results_csv(paths)
+    from .publication.publish import publication
+    from .quality.checks import build_quality_checks
+    from .transform.assets import dbt_indicators as ind
+
+    _materialize([ind] + _checks_for([ind], build_quality_checks()), resources, verbose, partition_key=key)
+    _materialize([publication], resources, verbose)
+    return paths.published / "indicator_results.csv"
 
 
 def _first_data_date(paths: Paths) -> date | None:
@@ -177,29 +227,6 @@ def _first_data_date(paths: Paths) -> date | None:
         return con.execute(FIRST_DATE_SQL).fetchone()[0]
     finally:
         con.close()
-
-
-def write_results_csv(paths: Paths) -> Path:
-    """``<home>/published/indicator_results.csv``: ``;``-separated, UTF-8, header, ``.`` decimals, ISO dates.
-
-    Written to a temporary file then moved into place, so a reader never sees half a file.
-    """
-    out = paths.published / "indicator_results.csv"
-    tmp = out.with_suffix(".csv.tmp")
-    con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config())
-    try:
-        con.execute(
-            f"""COPY (SELECT indicator_id, label, programme, scope_type, scope_id, subgroup, period_start,
-                             period_end, numerator, denominator, value, target, target_met, status,
-                             reference_document, evidence_reference, evidence_date
-                      FROM marts.indicator_results
-                      ORDER BY period_end, programme, indicator_id, scope_type DESC, scope_id, subgroup)
-                TO '{tmp}' (HEADER, DELIMITER ';', DATEFORMAT '%Y-%m-%d')"""
-        )
-    finally:
-        con.close()
-    tmp.replace(out)
-    return out
 
 
 def _failure_sentence(result) -> str:

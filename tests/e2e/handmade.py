@@ -111,8 +111,14 @@ def build_landing(root: Path) -> Path:
         ["E17", "C4", "2024-03-20T10:00:00+01:00", "PPS", "", "R1"],
         ["E18", "C4", "2024-05-15T10:00:00+02:00", "MISE_A_JOUR", "", "R1"],   # the as-of date
     ]
-    write(co / "coord_evenements_2024-01.csv", cols("coord_evenements"), ev[:9])
-    write(co / "coord_evenements_2024-03.csv", cols("coord_evenements"), ev[9:])  # any month file may carry any date
+    # an event belongs to the period of the date written in it, whatever month file carries it: the January
+    # file carries March events; April and May events come in their own files (never before their date)
+    later = [e for e in ev if e[2][:7] in ("2024-04", "2024-05")]
+    earlier = [e for e in ev if e not in later]
+    write(co / "coord_evenements_2024-01.csv", cols("coord_evenements"), [e for e in earlier if e[0] <= "E09"])
+    write(co / "coord_evenements_2024-03.csv", cols("coord_evenements"), [e for e in earlier if e[0] > "E09"])
+    write(co / "coord_evenements_2024-04.csv", cols("coord_evenements"), [e for e in later if e[2][:7] == "2024-04"])
+    write(co / "coord_evenements_2024-05.csv", cols("coord_evenements"), [e for e in later if e[2][:7] == "2024-05"])
 
     # ---------------------------------------------------------------- teams (snapshot of D's month)
     eq = [
@@ -141,7 +147,8 @@ def build_landing(root: Path) -> Path:
         ["N04", "S_CPTS1", "", "R4", "2024-03-01T10:00:00+01:00"],       # not a member at D
         ["N05", "S_CPTS1", "C1", "R5", "2024-03-01T10:00:00+01:00"],     # a dossier message, not the network
     ]
-    write(co / "coord_messages_2024-02.csv", cols("coord_messages"), msg)
+    write(co / "coord_messages_2024-02.csv", cols("coord_messages"), [m for m in msg if m[4][:7] != "2024-04"])
+    write(co / "coord_messages_2024-04.csv", cols("coord_messages"), [m for m in msg if m[4][:7] == "2024-04"])
 
     # ---------------------------------------------------------------- CPTS members
     members = [
@@ -159,7 +166,7 @@ def build_landing(root: Path) -> Path:
         return [did, when, patient, "1.2.250.1.213.1.4.8", type_code, "urn:asip:ci-sis:pps-paerpa:2017", "",
                 author, "", "COORDINATION", status]
 
-    write(root / "dmp/dmp_documents_2024-01.csv", dmp_cols, [
+    docs = [
         doc("G1", INS[1], "SYNTH", F_DAC1, "2024-02-01T10:00:00+01:00"),                 # D1: counts
         doc("G2", INS_BAD_KEY, "SYNTH", F_DAC1, "2024-03-31T10:00:00+02:00"),            # D3: invalid INS
         doc("G3", INS[4], "18776-5", F_DAC1, "2024-03-01T10:00:00+01:00", "DELETED"),    # D4: deleted
@@ -167,7 +174,9 @@ def build_landing(root: Path) -> Path:
         doc("G5", INS[6], "SYNTH", F_CPTS1, "2024-01-10T10:00:00+01:00"),                # D6: another author
         doc("G6", INS[7], "SYNTH", F_DAC1, "2024-01-09T10:00:00+01:00"),                 # D7: before opening
         doc("G7", INS[6], "34842-5", F_DAC1, "2024-04-01T10:00:00+02:00"),               # D6: after D
-    ])
+    ]
+    write(root / "dmp/dmp_documents_2024-03.csv", dmp_cols, [d for d in docs if d[1][:7] != "2024-04"])
+    write(root / "dmp/dmp_documents_2024-04.csv", dmp_cols, [d for d in docs if d[1][:7] == "2024-04"])
 
     # ---------------------------------------------------------------- MSSanté directory (EP-5.2)
     ann = [["ORG", "secretariat@ch.mssante.fr"] + [""] * 29]
@@ -181,7 +190,9 @@ def build_landing(root: Path) -> Path:
             dep, categetab, dateouv
         return ";".join(f)
 
-    lines = ["finess;etalab;13;2024-01-01"] + [
+    geoloc = [f"geolocalisation;{EG[n]};870000.0;6570000.0;1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,LAMBERT_93;2023-12-01"
+              for n in range(1, 14)]
+    lines = ["finess;etalab;13;2024-01-01"] + geoloc + [
         et(1, "355"), et(2, "355"), et(3, "355"), et(4, "355"), et(5, "127"), et(6, "355"), et(7, "500"),
         et(8, "500", dateouv="2024-05-01"), et(9, "603"), et(10, "355", dep="75"), et(11, "604"), et(12, "355"),
         et(13, "500"),
