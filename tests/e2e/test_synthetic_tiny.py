@@ -3,30 +3,21 @@
 Every defect the generator injects (its report lists file, line and expected rule) must be caught with
 the right rule at the right line, and nothing else of that file may be lost.
 """
-import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from dagster_project.cli import main
-from dagster_project.pipeline import run_pipeline
-from dagster_project.settings import Paths
-from dagster_project.synthetic import generate
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tiny")
-    landing = root / "landing"
-    generate(landing, scale="tiny", seed=7)
-    report = json.loads((landing / ".synthetic" / "report.json").read_text())
-    paths = Paths(landing, root / "home")
-    summary = run_pipeline(paths)
+def tiny(tiny_run):
+    paths, report, summary = tiny_run
     con = duckdb.connect(str(paths.warehouse), read_only=True)
-    yield landing, report, summary, con
+    yield paths.landing, report, summary, con
     con.close()
 
 
@@ -129,7 +120,7 @@ def test_second_run_ingests_nothing_new_and_keeps_results(tiny, capsys):
     try:
         assert main(["run", "--landing", str(landing), "--home", str(home)]) == 0
         out = capsys.readouterr().out
-        assert "Ingested 0 new file(s)" in out and "Indicator results:" in out
+        assert "Ingested 0 new file(s)" in out and "Quality gate passed" in out
     finally:
         tiny_con = duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True)
     assert tiny_con.execute("SELECT count(*), sum(numerator) FROM marts.indicator_results").fetchone() == before

@@ -1,0 +1,36 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dagster_project.pipeline import run_pipeline
+from dagster_project.settings import Paths
+from dagster_project.synthetic import generate
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """`generate --scale tiny` then a full run, once per test session (the gate tests copy it)."""
+    root = tmp_path_factory.mktemp("tiny")
+    landing = root / "landing"
+    generate(landing, scale="tiny", seed=7)
+    report = json.loads((landing / ".synthetic" / "report.json").read_text())
+    paths = Paths(landing, root / "home")
+    summary = run_pipeline(paths)
+    return paths, report, summary
+
+
+@pytest.fixture
+def tiny_copy(tiny_run, tmp_path):
+    """A private copy of the tiny landing folder and home, to change without touching the shared run."""
+    paths, _, _ = tiny_run
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    shutil.copytree(paths.landing, landing)
+    shutil.copytree(paths.home, home, ignore=shutil.ignore_patterns("tmp"))
+    return Paths(landing, home)
+
+
+def snapshot_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes: equal snapshots = byte-for-byte identical publication."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
