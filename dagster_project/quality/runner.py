@@ -111,7 +111,7 @@ def run_suite(suite: Suite, con) -> SuiteResult:
             e = exps[r.expectation_config.meta["i"]]
             result = r.result or {}
             observed = result.get("observed_value")
-            if observed is None and result.get("missing_count"):
+            if observed is None and result.get("partial_missing_list"):
                 observed = f"{result['missing_count']} missing: {', '.join(map(str, result.get('partial_missing_list', [])))}"
             elif observed is None and result.get("unexpected_count") is not None:
                 pct = result.get("unexpected_percent")
