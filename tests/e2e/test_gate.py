@@ -61,8 +61,12 @@ def test_bad_extracts_are_refused_and_the_publication_stays_identical(tiny_copy,
     # 2. a month with half its rows: the December care-team snapshot
     redeliver(paths.landing, "coordination/coord_equipe_2024-12.csv", "coord_equipe_2024-12_v2.csv",
               lambda ls: ls[: 1 + (len(ls) - 1) // 2])
-    # 3. a code list broken at the sender: event types exported in lower case
-    redeliver(paths.landing, "coordination/coord_evenements_2024-12.csv", "coord_evenements_2024-12_v2.csv",
+    # 3. a code list broken at the sender: event types exported in lower case, in a corrected delivery of
+    #    the busiest month of 2024 (the share check applies to deliveries of at least 100 rows)
+    busiest = max((paths.landing / "coordination").glob("coord_evenements_2024-??.csv"),
+                  key=lambda p: p.stat().st_size)
+    assert busiest.read_text(encoding="utf-8").count("\n") > 101
+    redeliver(paths.landing, f"coordination/{busiest.name}", busiest.name.replace(".csv", "_v2.csv"),
               lambda ls: [ls[0]] + [";".join(f.lower() if i == 3 else f for i, f in enumerate(ln.split(";")))
                                     for ln in ls[1:]])
     rc, out, err = run_cli(paths, capsys)
