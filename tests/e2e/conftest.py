@@ -1,4 +1,5 @@
 import json
+from datetime import date
 import shutil
 from pathlib import Path
 
@@ -11,10 +12,11 @@ from dagster_project.synthetic import generate
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory):
-    """`generate --scale tiny` then a full run, once per test session (the gate tests copy it)."""
+    """`generate --scale tiny` (two years, to keep CI short) then a full run, once per test session (the gate
+    tests copy it)."""
     root = tmp_path_factory.mktemp("tiny")
     landing = root / "landing"
-    generate(landing, scale="tiny", seed=7)
+    generate(landing, scale="tiny", seed=7, start=date(2023, 1, 1), end=date(2024, 12, 31))
     report = json.loads((landing / ".synthetic" / "report.json").read_text())
     paths = Paths(landing, root / "home")
     summary = run_pipeline(paths)
