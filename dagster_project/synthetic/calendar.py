@@ -6,7 +6,7 @@ from datetime import date
 
 import numpy as np
 
-from .fmt import day_number, day_to_date
+from .fmt import day_number
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,6 @@ def mostly_weekdays(rng: np.random.Generator, days: np.ndarray, lo, hi, keep_wee
     shifted = np.where(wd == 5, days - 1, days + 1)
     shifted = np.clip(shifted, lo, hi)
     return np.where(move, shifted, days)
-
-
-def years_since(day: np.ndarray | int, origin: int) -> np.ndarray:
-    return (np.asarray(day, dtype=np.float64) - origin) / 365.25
-
-
-def iso(d: int) -> str:
-    return day_to_date(d).isoformat()
 
 
 def compact(d: date) -> str:

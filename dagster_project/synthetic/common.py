@@ -1,6 +1,7 @@
 """Shared pieces of the table generators: the output record and a few vectorised helpers."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,13 +14,21 @@ TABLE_INDEX = {s.name: i for i, s in enumerate(SPECS)}
 
 @dataclass
 class Output:
-    """One landing file to write: ``table`` (spec name), ``path`` relative to the landing folder."""
+    """One landing file to write: ``table`` (spec name), ``path`` relative to the landing folder.
+
+    Either ``columns`` (Arrow string arrays) or, for the big monthly tables, ``n`` rows and a
+    ``formatter(start, stop)`` that formats a slice of rows: the file is then written slice by slice and
+    never holds a whole month of strings in memory.
+    """
     table: str
     path: str
-    columns: list[pa.Array]
+    columns: list[pa.Array] | None = None
     sections: list[tuple[str, list[pa.Array]]] | None = None  # FINESS etalab: (table, columns) per section
     first_line: str | None = None  # FINESS etalab marker line
     header: list[str] | None = None
+    n: int = 0
+    formatter: Callable[[int, int], list[pa.Array]] | None = None
+    stream: Callable[[], Iterator[list[pa.Array]]] | None = None  # batches drawn while writing (n unknown)
 
     @property
     def spec(self):
@@ -35,7 +44,38 @@ class Output:
 
     @property
     def rows(self) -> int:
+        if self.columns is None:
+            return self.n
         return len(self.columns[0]) if self.columns else 0
+
+    def materialize(self) -> None:
+        """Format every row now (needed to inject defects into the file)."""
+        if self.columns is None and self.stream is not None:
+            parts = list(self.stream())
+            self.columns = [pa.concat_arrays([p[k] for p in parts]) for k in range(len(self.column_names))] if parts \
+                else [pa.array([], pa.string()) for _ in self.column_names]
+            self.stream = None
+        elif self.columns is None:
+            self.columns = self.formatter(0, self.n)
+            self.formatter = None
+
+    def batches(self, size: int) -> Iterator[list[pa.Array]]:
+        if self.columns is not None:
+            yield self.columns
+            return
+        if self.stream is not None:
+            yield from self.stream()
+            return
+        for start in range(0, self.n, size):
+            yield self.formatter(start, min(self.n, start + size))
+
+
+def enum(table: str, column: str) -> tuple[str, ...]:
+    """The allowed values of an enum column, from the landing contract (the generators index them)."""
+    values = next(c.values for c in SPECS_BY_NAME[table].columns if c.name == column)
+    if not values:
+        raise ValueError(f"{table}.{column} is not an enum")
+    return values
 
 
 def month_rng(seed: int, table: str, key: int) -> np.random.Generator:
@@ -84,5 +124,13 @@ def str_pool(values) -> pa.Array:
     return pa.array(list(values), pa.string())
 
 
-__all__ = ["Output", "month_rng", "hash_uniform", "pick_in_groups", "choice_rows", "poisson_repeat", "str_pool",
-           "TABLE_INDEX"]
+__all__ = [
+    "TABLE_INDEX",
+    "Output",
+    "choice_rows",
+    "hash_uniform",
+    "month_rng",
+    "pick_in_groups",
+    "poisson_repeat",
+    "str_pool",
+]

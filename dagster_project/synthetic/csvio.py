@@ -6,8 +6,8 @@ string buffer is written as is, so writing costs no Python work per row.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -51,20 +51,22 @@ def _write_lines(f, cols: list[pa.Array], delimiter: str) -> None:
         f.write(memoryview(data)[first:last])
 
 
-def write_csv(path: Path, columns: Sequence[str], arrays: Sequence[pa.Array], delimiter: str = ";") -> int:
-    """Write one landing CSV; returns the number of data rows."""
-    if len(columns) != len(arrays):
-        raise ValueError(f"{path.name}: {len(columns)} columns but {len(arrays)} arrays")
-    n = len(arrays[0]) if arrays else 0
-    for name, a in zip(columns, arrays):
-        if len(a) != n:
-            raise ValueError(f"{path.name}: column {name} has {len(a)} rows, expected {n}")
-    cols = [quote_needed(a, delimiter) for a in arrays]
+def write_csv(path: Path, columns: Sequence[str], batches: Iterable[Sequence[pa.Array]], delimiter: str = ";") -> int:
+    """Write one landing CSV from batches of columns (one batch or many slices); returns the data rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
     with open(path, "wb") as f:
         f.write(header_line(columns, delimiter).encode("utf-8"))
-        if n:
-            _write_lines(f, cols, delimiter)
+        for arrays in batches:
+            if len(columns) != len(arrays):
+                raise ValueError(f"{path.name}: {len(columns)} columns but {len(arrays)} arrays")
+            rows = len(arrays[0]) if arrays else 0
+            for name, a in zip(columns, arrays):
+                if len(a) != rows:
+                    raise ValueError(f"{path.name}: column {name} has {len(a)} rows, expected {rows}")
+            if rows:
+                _write_lines(f, [quote_needed(a, delimiter) for a in arrays], delimiter)
+            n += rows
     return n
 
 

@@ -87,7 +87,7 @@ def paris_offset(d: date, secs: int = 12 * 3600) -> str:
 
 
 def _mask(valid):
-    return None if valid is None else pa.array(~np.asarray(valid, dtype=bool))
+    return None if valid is None else ~np.asarray(valid, dtype=bool)
 
 
 def dates(days: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
@@ -107,7 +107,7 @@ def timestamps(days: np.ndarray, secs: np.ndarray, valid: np.ndarray | None = No
     safe_days = np.where(ok, days, d0 + 40000)
     secs = fix_nonexistent(safe_days, secs)
     tidx = secs + 86400 * is_summer(safe_days, secs)
-    mask = pa.array(~ok)
+    mask = ~ok
     d = date_t_pool.take(pa.array(safe_days - d0, mask=mask))
     t = time_pool.take(pa.array(tidx, mask=mask))
     return pc.binary_join_element_wise(d, t, "")

@@ -20,10 +20,25 @@ import re
 import numpy as np
 
 __all__ = [
-    "luhn_check_digit", "luhn_is_valid", "finess_check_digit", "is_valid_finess", "make_finess",
-    "ins_key", "is_valid_ins", "make_ins", "make_rpps", "is_valid_rpps", "make_siren", "make_siret",
-    "is_valid_siren", "is_valid_siret", "make_galis", "is_valid_galis", "luhn_check_digits_np",
-    "ins_keys_np", "rpps_np",
+    "finess_check_digit",
+    "ins_key",
+    "ins_keys_np",
+    "is_valid_finess",
+    "is_valid_galis",
+    "is_valid_ins",
+    "is_valid_rpps",
+    "is_valid_siren",
+    "is_valid_siret",
+    "luhn_check_digit",
+    "luhn_check_digits_np",
+    "luhn_is_valid",
+    "make_finess",
+    "make_galis",
+    "make_ins",
+    "make_rpps",
+    "make_siren",
+    "make_siret",
+    "rpps_np",
 ]
 
 _FINESS_RE = re.compile(r"(?:\d{2}|2[AB])\d{7}")

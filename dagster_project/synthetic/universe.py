@@ -38,16 +38,14 @@ class Scale:
     mss_per_month: int  # background MSS messages per month (hospitals, liberals), mid-period
     dmp_per_month: int  # background DMP documents per month (hospitals, liberals), mid-period
     hospital_patients: int  # size of the patient pool of hospital / liberal documents
-    annuaire_boxes: int  # personal boxes in the MSSanté annuaire at the end of the period
     defects_per_kind: int  # rows per row-level defect kind
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale("tiny", 150, 2, 2, 300, 10, 600, 0.3, 0.3, 90, 45, 5_000, 300, 1),
-    "region": Scale("region", 5_000, 40, 80, 60_000, 1_500, 40_000, 1.0, 1.0, 180_000, 85_000, 2_000_000,
-                    24_000, 4),
-    "national": Scale("national", 50_000, 400, 800, 600_000, 15_000, 400_000, 1.0, 1.0, 1_800_000, 850_000,
-                      20_000_000, 240_000, 8),
+    "tiny": Scale("tiny", 150, 2, 2, 200, 10, 600, 0.18, 0.3, 90, 45, 5_000, 1),
+    "region": Scale("region", 5_000, 40, 80, 60_000, 1_500, 40_000, 0.6, 1.0, 195_000, 85_000, 2_000_000, 4),
+    "national": Scale("national", 50_000, 400, 800, 600_000, 15_000, 400_000, 0.6, 1.0, 1_950_000, 850_000,
+                      20_000_000, 8),
 }
 
 
@@ -152,7 +150,6 @@ class CoordStructures:
 @dataclass
 class CoordDossiers:
     structure: np.ndarray  # index into CoordStructures
-    dossier_id: list[str] | None
     opened: np.ndarray
     requested: np.ndarray
     closed: np.ndarray  # NO_DAY: open at the end
@@ -272,6 +269,25 @@ class Ror:
     snapshots: list[date]
 
 
+# --------------------------------------------------------------------- autorisations (labels)
+ACTIVITES = {
+    "01": "Médecine", "02": "Chirurgie", "03": "Gynécologie-obstétrique, néonatologie, réanimation néonatale",
+    "04": "Psychiatrie", "10": "Chirurgie cardiaque", "11": "Neurochirurgie", "13": "Médecine d'urgence",
+    "14": "Réanimation", "15": "Traitement de l'insuffisance rénale chronique par épuration extrarénale",
+    "18": "Traitement du cancer", "50": "Soins de suite et de réadaptation non spécialisés",
+    "51": "SSR - affections de l'appareil locomoteur", "52": "SSR - affections du système nerveux",
+    "53": "SSR - affections cardio-vasculaires", "54": "SSR - affections respiratoires",
+    "55": "SSR - affections des systèmes digestif, métabolique et endocrinien",
+    "56": "SSR - affections onco-hématologiques", "58": "SSR - affections liées aux conduites addictives",
+    "59": "SSR - affections de la personne âgée polypathologique",
+}
+FORMES = {"00": "Pas de forme", "01": "Hospitalisation complète (24 heures consécutives ou plus)",
+          "02": "Hospitalisation à temps partiel de jour ou de nuit", "05": "Hospitalisation à domicile",
+          "07": "Anesthésie ou chirurgie ambulatoire", "15": "Forme non précisée"}
+MODALITES = {"00": "Pas de modalité", "40": "Psychiatrie générale", "41": "Psychiatrie infanto-juvénile",
+             "01": "Adultes", "02": "Enfants-adolescents"}
+
+
 # ------------------------------------------------------------------------------------------ universe
 class Universe:
     def __init__(self, scale: Scale, seed: int, start: date, end: date, region: str):
@@ -326,7 +342,8 @@ class Universe:
             k = int(per_dep[di])
             if k == 0:
                 continue
-            n_c = int(np.clip(k // 2, 8, 400))
+            overseas = len(d.insee) == 3
+            n_c = int(np.clip(k // 2, 8, 50 if overseas else 400))
             names: list[str] = []
             seen = set()
             while len(names) < n_c:
@@ -338,7 +355,6 @@ class Universe:
                 if nm not in seen:
                     seen.add(nm)
                     names.append(nm)
-            overseas = len(d.insee) == 3
             if overseas:
                 codes = [f"{c:02d}" for c in sorted(rng.choice(np.arange(1, 60), n_c, replace=False))]
             else:
@@ -363,7 +379,7 @@ class Universe:
 
     def _build_structures(self, rng):
         sc = self.scale
-        n_cpts_finess = int(round(sc.cpts * 1.1)) + (1 if sc.cpts < 10 else 0)
+        n_cpts_finess = round(sc.cpts * 1.1) + (1 if sc.cpts < 10 else 0)
         n_rest = sc.structures - sc.dac - n_cpts_finess
         cats = [c for c, _, _ in ref.CATEGORY_MIX]
         w = np.array([x for _, x, _ in ref.CATEGORY_MIX])
@@ -382,7 +398,7 @@ class Universe:
         elif rem < 0:
             order = np.argsort(-counts, kind="stable")
             counts[order[0]] += rem
-        cat = np.array(sum(([c] * k for c, k in zip(cats, counts)), []) + ["606"] * sc.dac + ["604"] * n_cpts_finess)
+        cat = np.array([c for c, k in zip(cats, counts) for _ in range(k)] + ["606"] * sc.dac + ["604"] * n_cpts_finess)
         n = len(cat)
         perm = rng.permutation(n)
         cat = cat[perm]
@@ -466,6 +482,9 @@ class Universe:
                 continue
             width = 8 - len(dd.prefix)
             half = 10 ** width // 2
+            if max(len(et_idx), len(ej_idx)) > half:
+                raise ValueError(f"scale {sc.name!r} is too large for département {dd.insee} "
+                                 f"({len(et_idx)} structures, FINESS numbers allow {half})")
             bodies = rng.choice(half, size=len(et_idx), replace=False)
             for i, b in zip(et_idx, bodies):
                 finess[i] = ids.make_finess(dd.prefix, int(b))
@@ -608,23 +627,6 @@ class Universe:
         self.doctors = np.flatnonzero(prof == 0)
 
     # ---------------------------------------------------------------- autorisations
-    ACTIVITES = {
-        "01": "Médecine", "02": "Chirurgie", "03": "Gynécologie-obstétrique, néonatologie, réanimation néonatale",
-        "04": "Psychiatrie", "10": "Chirurgie cardiaque", "11": "Neurochirurgie", "13": "Médecine d'urgence",
-        "14": "Réanimation", "15": "Traitement de l'insuffisance rénale chronique par épuration extrarénale",
-        "18": "Traitement du cancer", "50": "Soins de suite et de réadaptation non spécialisés",
-        "51": "SSR - affections de l'appareil locomoteur", "52": "SSR - affections du système nerveux",
-        "53": "SSR - affections cardio-vasculaires", "54": "SSR - affections respiratoires",
-        "55": "SSR - affections des systèmes digestif, métabolique et endocrinien",
-        "56": "SSR - affections onco-hématologiques", "58": "SSR - affections liées aux conduites addictives",
-        "59": "SSR - affections de la personne âgée polypathologique",
-    }
-    FORMES = {"00": "Pas de forme", "01": "Hospitalisation complète (24 heures consécutives ou plus)",
-              "02": "Hospitalisation à temps partiel de jour ou de nuit", "05": "Hospitalisation à domicile",
-              "07": "Anesthésie ou chirurgie ambulatoire", "15": "Forme non précisée"}
-    MODALITES = {"00": "Pas de modalité", "40": "Psychiatrie générale", "41": "Psychiatrie infanto-juvénile",
-                 "01": "Adultes", "02": "Enfants-adolescents"}
-
     def _build_autorisations(self, rng):
         st = self.structures
         rows = []  # (et, activite, modalite, forme)
@@ -745,12 +747,12 @@ class Universe:
 
         # quality: EG class good / medium / poor, six dimensions per UE
         famc = fam
-        p_good = np.select([np.isin(famc, ["MCO", "HAD", "USLD"]), famc == "MS"], [0.62, 0.14], 0.18)
-        p_med = np.select([np.isin(famc, ["MCO", "HAD", "USLD"]), famc == "MS"], [0.26, 0.42], 0.40)
+        p_good = np.select([np.isin(famc, ["MCO", "HAD", "USLD"]), famc == "MS"], [0.74, 0.14], 0.18)
+        p_med = np.select([np.isin(famc, ["MCO", "HAD", "USLD"]), famc == "MS"], [0.18, 0.42], 0.40)
         uu = rng.random(k)
         klass = np.where(uu < p_good, 0, np.where(uu < p_good + p_med, 1, 2))[ue_eg]
-        p_ok = np.array([0.996, 0.93, 0.72])[klass]
-        p_fix = np.array([0.9, 0.6, 0.35])[klass]
+        p_ok = np.array([0.997, 0.93, 0.72])[klass]
+        p_fix = np.array([0.95, 0.7, 0.35])[klass]
         ok0 = rng.random((m, 6)) < p_ok[:, None]
         fixed = rng.random((m, 6)) < p_fix[:, None]
         fix_at = rng.integers(0, n_snap, (m, 6))
@@ -818,13 +820,13 @@ class Universe:
         self.coord = CoordStructures(
             structure=idx, type=typ, structure_id=[f"S{j + 1:04d}" for j in range(k)],
             nom=[st.name_proper[i] for i in idx], join=join, rs_from=rs_from, dc_from=dc_from, size=size,
-            activity=np.where(rng.random(k) < 0.15, rng.uniform(0.15, 0.45, k), rng.uniform(0.5, 1.5, k)),
+            activity=np.where(rng.random(k) < 0.2, rng.uniform(0.03, 0.2, k), rng.uniform(0.4, 1.6, k)),
             activity_trend=rng.uniform(-0.05, 0.25, k),
             eval30=np.where(rng.random(k) < 0.2, rng.uniform(0.2, 0.5, k), rng.uniform(0.55, 0.92, k)),
             eval30_trend=rng.uniform(-0.02, 0.1, k),
-            liaison=np.where(rng.random(k) < 0.2, rng.uniform(0.02, 0.06, k), rng.uniform(0.08, 0.3, k)),
+            liaison=np.where(rng.random(k) < 0.2, rng.uniform(0.03, 0.08, k), rng.uniform(0.2, 0.45, k)),
             team2=np.where(rng.random(k) < 0.2, rng.uniform(0.3, 0.55, k), rng.uniform(0.6, 0.96, k)),
-            msg_rate=np.where(rng.random(k) < 0.25, rng.uniform(0.1, 0.5, k), rng.uniform(0.7, 2.5, k)),
+            msg_rate=np.where(rng.random(k) < 0.25, rng.uniform(0.1, 0.5, k), rng.uniform(1.3, 3.6, k)),
             dmp0=rng.uniform(0.0, 0.12, k), dmp_trend=np.where(rng.random(k) < 0.25, rng.uniform(0.0, 0.03, k), rng.uniform(0.04, 0.16, k)),
             vali0=rng.uniform(0.45, 0.85, k), vali_trend=rng.uniform(0.0, 0.08, k),
             member_share=np.where(rng.random(k) < 0.25, rng.uniform(0.2, 0.5, k), rng.uniform(0.65, 0.98, k)),
@@ -853,7 +855,6 @@ class Universe:
     def _build_coord_dossiers(self, rng):
         co = self.coord
         s, e_ = self.start_day, self.end_day
-        k = len(co.type)
         is_dac = np.array([t == "DAC" for t in co.type])
         months = self.months
         pre = 12
@@ -907,7 +908,7 @@ class Universe:
                                                    np.where(u < p_vali + (1 - p_vali) * 0.65, 2, 3)))
         later = (status0 != 0) & (rng.random(n) < 0.55)
         qualified = np.where(status0 == 0, opened, np.where(later, opened + _exp_days(rng, 45, n) + 3, NO_DAY))
-        engagement = rng.gamma(0.9, 1 / 0.9, n)
+        engagement = rng.gamma(0.5, 1 / 0.5, n)
         is_dac_d = is_dac[d_struct]
         ref_k = np.floor(rng.random(n) * co.staff_count[d_struct]).astype(np.int64)
         referent = np.where(is_dac_d | (rng.random(n) < 0.3), co.staff_offset[d_struct] + ref_k, -1)
@@ -922,7 +923,7 @@ class Universe:
         eval_day = np.where(eval_day > e_, NO_DAY, eval_day)
         eval_secs = times_of_day(rng, n, "office")
         eval_type = rng.choice(5, size=n, p=[0.35, 0.1, 0.15, 0.3, 0.1])
-        cd = CoordDossiers(d_struct, None, opened, requested, closed, person, status0, qualified, engagement,
+        cd = CoordDossiers(d_struct, opened, requested, closed, person, status0, qualified, engagement,
                            referent, eval_day, eval_secs, eval_type)
         self.cdos = cd
         self._build_teams(rng)
@@ -997,8 +998,8 @@ class Universe:
         joined_empty = rng.random(m) < 0.03
         left = np.where(rng.random(m) < 0.1, joined + 60 + _exp_days(rng, 400, m), NO_DAY)
         left = np.where(left > self.end_day, NO_DAY, left)
-        never = rng.random(m) < 0.4
-        propensity = np.where(never, 0.0, rng.gamma(1.2, 0.5, m))
+        never = rng.random(m) < 0.3
+        propensity = np.where(never, 0.0, rng.gamma(1.2, 0.6, m))
         self.members = CptsMembers(c, a, joined, joined_empty, left, propensity)
         # CPTS dossier teams: professionals mostly drawn among the CPTS members
         is_cpts_d = np.array([t == "CPTS" for t in co.type])[cd.structure]
@@ -1029,7 +1030,7 @@ class Universe:
         order = np.lexsort((ej, dep))
         chosen, ej, dep = chosen[order], ej[order], dep[order]
         # grappes: consecutive ESMS of one département, cut at EJ boundaries near a target size
-        target = max(3, int(round(n / max(1, n // 10))))
+        target = max(3, round(n / max(1, n // 10)))
         grappe = np.zeros(n, dtype=np.int64)
         g, cur = 0, 0
         for i in range(n):
@@ -1070,12 +1071,13 @@ class Universe:
         staff = np.maximum(3, cap // 3 + 2)
         self.esms = Esms(
             structure=chosen, grappe=grappe, deploy=deploy, capacity=cap, stay=stay, used=used,
-            ramp=rng.integers(60, 400, n), business_rate=rng.uniform(2.5, 8.0, n),
-            pp_share=np.where(rng.random(n) < 0.15, rng.uniform(0.1, 0.5, n), rng.uniform(0.7, 0.99, n)),
-            pp_renew=rng.uniform(0.5, 0.97, n), pp_validate=rng.uniform(0.6, 0.98, n),
-            pp_review=rng.uniform(0.5, 0.97, n),
+            ramp=rng.integers(60, 400, n), business_rate=rng.uniform(4.0, 12.8, n),
+            pp_share=np.where(rng.random(n) < 0.15, rng.uniform(0.1, 0.5, n), rng.uniform(0.88, 1.0, n)),
+            pp_renew=np.where(rng.random(n) < 0.15, rng.uniform(0.3, 0.7, n), rng.uniform(0.85, 0.995, n)),
+            pp_validate=np.where(rng.random(n) < 0.15, rng.uniform(0.5, 0.8, n), rng.uniform(0.9, 0.995, n)),
+            pp_review=rng.uniform(0.6, 0.98, n),
             agenda_share=np.where(rng.random(n) < 0.2, rng.uniform(0.0, 0.4, n), rng.uniform(0.6, 0.98, n)),
-            mss_rate=np.where(rng.random(n) < 0.2, rng.uniform(0.0, 0.1, n), rng.lognormal(np.log(0.3), 0.6, n)),
+            mss_rate=np.where(rng.random(n) < 0.2, rng.uniform(0.0, 0.04, n), rng.lognormal(np.log(0.11), 0.7, n)),
             dmp_rate=np.where(rng.random(n) < 0.25, rng.uniform(0.0, 0.05, n), rng.uniform(0.12, 0.45, n)),
             staff_offset=np.concatenate([[0], np.cumsum(staff)[:-1]]), staff_count=staff,
             atypique=rng.random(n) < 0.04, h24=np.isin(cat, list(ref.ESMS_24H)),
@@ -1132,7 +1134,7 @@ class Universe:
         e_ = self.end_day
         dep = es.deploy[du.esms]
         end_d = np.where(du.exited == NO_DAY, e_, du.exited)
-        first = np.maximum(du.admitted, dep) + 15 + _exp_days(rng, 40, du.n)
+        first = np.maximum(du.admitted, dep) + 10 + _exp_days(rng, 25, du.n)
         ok = du.has_pp & (dep != NO_DAY) & (first < end_d) & (first <= e_)
         d = np.flatnonzero(ok)
         span = end_d[d] - first[d]

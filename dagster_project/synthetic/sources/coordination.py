@@ -13,11 +13,11 @@ import pyarrow as pa
 from ...ingestion.specs import COORD_EVENT_TYPES, EVALUATION_TYPES
 from .. import fmt
 from ..calendar import Month, compact, mostly_weekdays, times_of_day
-from ..common import Output, choice_rows, month_rng, pick_in_groups, poisson_repeat, str_pool
+from ..common import Output, choice_rows, enum, month_rng, pick_in_groups, poisson_repeat, str_pool
 from ..fmt import NO_DAY, day_number
 from ..universe import Universe
 
-STATUTS = ("VALI", "PROV", "RECUP", "VIDE")
+STATUTS = enum("coord_dossiers", "ins_statut")  # indexed: 0 VALI, 1 PROV, 2 RECUP, 3 VIDE
 EV = {t: i for i, t in enumerate(COORD_EVENT_TYPES)}
 
 
@@ -44,7 +44,7 @@ def structures(u: Universe, k: int, d: date) -> list[Output]:
     co, st = u.coord, u.structures
     sday = day_number(d)
     idx = np.flatnonzero(co.join <= sday)
-    yn = lambda a: pa.array(np.where(a[idx] <= sday, "O", "N").tolist(), pa.string())  # noqa: E731
+    yn = lambda a: pa.array(np.where(a[idx] <= sday, "O", "N").tolist(), pa.string())
     cols = [str_pool([co.structure_id[i] for i in idx]), str_pool([st.finess[co.structure[i]] for i in idx]),
             str_pool([co.type[i] for i in idx]), str_pool([co.nom[i] for i in idx]), yn(co.rs_from), yn(co.dc_from)]
     return [Output("coord_structures", f"coordination/coord_structures_{compact(d)}.csv", cols)]
@@ -55,15 +55,19 @@ def dossiers(u: Universe, m: Month) -> list[Output]:
     c = _static(u)
     me = m.last
     idx = np.flatnonzero(cd.opened <= me)
-    t = pa.array(idx)
     qualified = cd.qualified[idx] <= me
     status = np.where(qualified, 0, cd.status0[idx])
     has_ins = status != 3
     closed = cd.closed[idx]
-    cols = [c["dossier_id"].take(t), fmt.take(c["structure_id"], cd.structure[idx]), c["usager_id"].take(t),
-            fmt.take(c["ins"], idx, valid=has_ins), fmt.take(c["statut"], status),
-            fmt.dates(cd.requested[idx]), fmt.dates(cd.opened[idx]), fmt.dates(closed, valid=closed <= me)]
-    return [Output("coord_dossiers", f"coordination/coord_dossiers_{m.label}.csv", cols)]
+
+    def rows(i: int, j: int) -> list[pa.Array]:
+        t = pa.array(idx[i:j])
+        return [c["dossier_id"].take(t), fmt.take(c["structure_id"], cd.structure[idx[i:j]]), c["usager_id"].take(t),
+                fmt.take(c["ins"], idx[i:j], valid=has_ins[i:j]), fmt.take(c["statut"], status[i:j]),
+                fmt.dates(cd.requested[idx[i:j]]), fmt.dates(cd.opened[idx[i:j]]),
+                fmt.dates(closed[i:j], valid=closed[i:j] <= me)]
+
+    return [Output("coord_dossiers", f"coordination/coord_dossiers_{m.label}.csv", n=len(idx), formatter=rows)]
 
 
 def _open_in_month(u: Universe, m: Month):
@@ -84,7 +88,7 @@ def events(u: Universe, m: Month) -> list[Output]:
     idx, a, b, frac, age_factor = _open_in_month(u, m)
     s = cd.structure[idx]
     act = co.activity[s] * np.maximum(0.2, 1 + co.activity_trend[s] * u.years(a))
-    lam = 3.2 * act * cd.engagement[idx] * age_factor * frac
+    lam = 2.0 * act * cd.engagement[idx] * age_factor * frac
     r, _ = poisson_repeat(rng, lam)
     d = idx[r]
     sd = cd.structure[d]
@@ -120,24 +124,33 @@ def events(u: Universe, m: Month) -> list[Output]:
     secs = fmt.fix_nonexistent(day, secs)
     order = np.lexsort((d, secs, day))
     d, day, secs, etype, evtype, actor = d[order], day[order], secs[order], etype[order], evtype[order], actor[order]
-    cols = [fmt.ints(np.arange(n) + 1, width=7, prefix=f"E{m.year}{m.month:02d}"),
-            c["dossier_id"].take(pa.array(d)), fmt.timestamps(day, secs), fmt.take(c["event_type"], etype),
-            fmt.take(c["eval_type"], evtype, valid=evtype >= 0), fmt.take(c["actor"], actor, valid=actor >= 0)]
-    return [Output("coord_evenements", f"coordination/coord_evenements_{m.label}.csv", cols)]
+    prefix = f"E{m.year}{m.month:02d}"
+
+    def rows(i: int, j: int) -> list[pa.Array]:
+        return [fmt.ints(np.arange(i, j) + 1, width=7, prefix=prefix), c["dossier_id"].take(pa.array(d[i:j])),
+                fmt.timestamps(day[i:j], secs[i:j]), fmt.take(c["event_type"], etype[i:j]),
+                fmt.take(c["eval_type"], evtype[i:j], valid=evtype[i:j] >= 0),
+                fmt.take(c["actor"], actor[i:j], valid=actor[i:j] >= 0)]
+
+    return [Output("coord_evenements", f"coordination/coord_evenements_{m.label}.csv", n=n, formatter=rows)]
 
 
 def equipe(u: Universe, m: Month) -> list[Output]:
     cd = u.cdos
     c = _static(u)
     me = m.last
-    rows = np.flatnonzero((cd.opened[cd.team_dossier] <= me) & (cd.team_added <= me))
-    added = cd.team_added[rows]
-    removed = cd.team_removed[rows]
-    actor = cd.team_actor[rows]
-    cols = [c["dossier_id"].take(pa.array(cd.team_dossier[rows])), fmt.take(c["actor"], actor),
-            fmt.take(c["profession"], actor), fmt.dates(added, valid=added >= 0),
-            fmt.dates(removed, valid=removed <= me)]
-    return [Output("coord_equipe", f"coordination/coord_equipe_{m.label}.csv", cols)]
+    sel = np.flatnonzero((cd.opened[cd.team_dossier] <= me) & (cd.team_added <= me))
+    added = cd.team_added[sel]
+    removed = cd.team_removed[sel]
+    actor = cd.team_actor[sel]
+    dossier = cd.team_dossier[sel]
+
+    def rows(i: int, j: int) -> list[pa.Array]:
+        return [c["dossier_id"].take(pa.array(dossier[i:j])), fmt.take(c["actor"], actor[i:j]),
+                fmt.take(c["profession"], actor[i:j]), fmt.dates(added[i:j], valid=added[i:j] >= 0),
+                fmt.dates(removed[i:j], valid=removed[i:j] <= me)]
+
+    return [Output("coord_equipe", f"coordination/coord_equipe_{m.label}.csv", n=len(sel), formatter=rows)]
 
 
 def messages(u: Universe, m: Month) -> list[Output]:

@@ -12,20 +12,20 @@ from datetime import date
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ...ingestion.specs import DUI_EVENT_TYPES_BUSINESS, DUI_EVENT_TYPES_NON_BUSINESS
 from .. import fmt
 from ..calendar import Month, compact, mostly_weekdays, times_of_day
-from ..common import Output, hash_uniform, month_rng, poisson_repeat, str_pool
+from ..common import TABLE_INDEX, Output, enum, hash_uniform, month_rng, poisson_repeat, str_pool
+from ..csvio import CHUNK_ROWS
 from ..fmt import NO_DAY, day_number
 from ..universe import Universe
 
 EVENT_TYPES = DUI_EVENT_TYPES_BUSINESS + DUI_EVENT_TYPES_NON_BUSINESS
 ET = {t: i for i, t in enumerate(EVENT_TYPES)}
-NATURES = ("ACTIVITE", "ACTIVITE_COLLECTIVE", "ADMINISTRATION", "TRANSMISSION")
+NATURES = enum("dui_agenda", "nature")  # 0 ACTIVITE, 1 COLLECTIVE, 2 ADMINISTRATION, 3 TRANSMISSION
 SYSTEMS = ("LGC-INTERFACE", "PASSERELLE-MSSANTE", "CONNECTEUR-DMP", "PUI-PHARMACIE", "HL7-ADT")
-STATUTS = ("PREPARATION", "MISE_EN_OEUVRE", "CLOS")
+STATUTS = enum("dui_projets", "statut")  # 0 PREPARATION, 1 MISE_EN_OEUVRE, 2 CLOS
 ARCHIVE_DAYS = 365  # a dossier leaves the export one year after a definitive exit
 SALT_USED, SALT_AGENDA, SALT_DMP = 11, 12, 13
 
@@ -47,9 +47,11 @@ def _static(u: Universe) -> dict:
         "ins": fmt.ins_from_ids(du.person, u.birth_deps),
         "staff": fmt.ints(np.arange(n_staff) + 1, width=6, prefix="AGT"),
         "systems": str_pool(SYSTEMS), "types": str_pool(EVENT_TYPES), "natures": str_pool(NATURES),
-        "statuts": str_pool(STATUTS), "motifs": str_pool(("DEFINITIVE", "TEMPORAIRE")),
+        "statuts": str_pool(STATUTS), "motifs": str_pool(enum("dui_dossiers", "motif_sortie")),
         "doctors": str_pool([u.actor_ids[i] for i in u.doctors]) if len(u.doctors) else str_pool(["10000000007"]),
+        "actor_types": str_pool(enum("dui_evenements", "actor_type")),  # 0 UTILISATEUR
     }
+    cache["actors"] = pa.concat_arrays([cache["staff"], cache["doctors"], cache["systems"]])
     u._dui_static = cache
     return cache
 
@@ -87,44 +89,80 @@ def dossiers(u: Universe, m: Month) -> list[Output]:
     c = _static(u)
     me = m.last
     idx = np.flatnonzero(_in_export(u, me))
-    t = pa.array(idx)
     ex = du.exited[idx]
     definitive = ex <= me
     temporary = ~definitive & (du.tmp_out[idx] <= me) & (du.tmp_back[idx] > me)
     sortie = np.where(definitive, ex, np.where(temporary, du.tmp_out[idx], NO_DAY))
-    cols = [fmt.take(c["finess"], du.esms[idx]), c["dossier_id"].take(t), c["usager_id"].take(t),
-            fmt.take(c["ins"], idx, valid=du.ins_from[idx] <= me), fmt.dates(du.admitted[idx]),
-            fmt.dates(sortie), fmt.take(c["motifs"], np.where(definitive, 0, 1), valid=definitive | temporary)]
-    return [Output("dui_dossiers", f"dui/dui_dossiers_{m.label}.csv", cols)]
+    motif = np.where(definitive, 0, 1)
+    has_motif = definitive | temporary
+    has_ins = du.ins_from[idx] <= me
+
+    def rows(i: int, j: int) -> list[pa.Array]:
+        t = pa.array(idx[i:j])
+        return [fmt.take(c["finess"], du.esms[idx[i:j]]), c["dossier_id"].take(t), c["usager_id"].take(t),
+                fmt.take(c["ins"], idx[i:j], valid=has_ins[i:j]), fmt.dates(du.admitted[idx[i:j]]),
+                fmt.dates(sortie[i:j]), fmt.take(c["motifs"], motif[i:j], valid=has_motif[i:j])]
+
+    return [Output("dui_dossiers", f"dui/dui_dossiers_{m.label}.csv", n=len(idx), formatter=rows)]
+
+
+WINDOW_ROWS = 2_000_000  # DUI events are drawn by windows of days of about this many rows (bounded memory)
 
 
 def events(u: Universe, m: Month) -> list[Output]:
+    """DUI events of the month, drawn window by window (a few days each at national scale) while the
+    file is written, so that memory stays bounded whatever the volume."""
+    c = _static(u)
+    idx, a, b, frac = present_in_month(u, m)
+    expected = float(np.sum(frac)) * (9.0 + 6.5 * u.scale.nonbusiness_factor)
+    k = max(1, int(np.ceil(expected / WINDOW_ROWS)))
+    bounds = np.linspace(m.first, m.last + 1, k + 1).astype(np.int64)
+    prefix = f"{m.year}{m.month:02d}-"
+
+    def stream():
+        seq = 0
+        for w in range(k):
+            cols = _events_window(u, m, w, bounds[w], bounds[w + 1] - 1, idx, a, b)
+            n = len(cols["day"])
+            for i in range(0, n, CHUNK_ROWS):
+                j = min(n, i + CHUNK_ROWS)
+                yield [fmt.take(c["finess"], cols["ed"][i:j]), c["dossier_id"].take(pa.array(cols["d"][i:j])),
+                       fmt.ints(np.arange(seq + i, seq + j) + 1, width=9, prefix=prefix),
+                       fmt.timestamps(cols["day"][i:j], cols["secs"][i:j]), fmt.take(c["types"], cols["etype"][i:j]),
+                       fmt.take(c["actor_types"], cols["system"][i:j]), fmt.take(c["actors"], cols["actor"][i:j])]
+            seq += n
+
+    return [Output("dui_evenements", f"dui/dui_evenements_{m.label}.csv", stream=stream)]
+
+
+def _events_window(u: Universe, m: Month, w: int, lo: int, hi: int, idx, a, b) -> dict[str, np.ndarray]:
     du, es = u.dui, u.esms
     c = _static(u)
-    rng = month_rng(u.seed, "dui_evenements", m.index)
-    idx, a, b, frac = present_in_month(u, m)
+    rng = np.random.default_rng([u.seed, TABLE_INDEX["dui_evenements"], m.index, w])
+    days_in_month = m.month_end - day_number(date(m.year, m.month, 1)) + 1
+    a2, b2 = np.maximum(a, lo), np.minimum(b, hi)
+    inside = np.flatnonzero(b2 >= a2)
+    idx, a, b = idx[inside], a2[inside], b2[inside]
+    frac = (b - a + 1) / days_in_month
     e = du.esms[idx]
-    used = hash_uniform(idx, m.index, SALT_USED) < used_share(u, e, (a + b) / 2)
+    # "in use this month" is one draw per dossier and month, whatever the window
+    used = hash_uniform(idx, m.index, SALT_USED) < used_share(u, e, (m.first + m.last) / 2)
     nb = u.scale.nonbusiness_factor
     med = es.medicalised[e]
-    lam_bus = np.where(used, es.business_rate[e] * frac, 0.0)
-    kinds = [  # (rate per dossier, kind)
-        (lam_bus, 0),  # business, UTILISATEUR
-        (2.5 * frac * nb, 1),  # CONSULTATION, UTILISATEUR
-        (0.35 * frac * nb, 2),  # ADMINISTRATIF / TECHNIQUE / CORRECTION_IDENTITE, UTILISATEUR
-        (0.8 * frac * nb, 3),  # RECEPTION_MSS / INTEGRATION_EXTERNE, SYSTEME_EXTERNE
-        (np.where(med, 0.3, 0.08) * frac * nb, 4),  # business types imported by an interface, SYSTEME_EXTERNE
-    ]
-    parts = []
-    for lam, kind in kinds:
-        r, _ = poisson_repeat(rng, np.broadcast_to(lam, idx.shape).astype(np.float64))
-        parts.append((r, np.full(len(r), kind, np.int8)))
-    r = np.concatenate([p[0] for p in parts])
-    kind = np.concatenate([p[1] for p in parts])
+    kinds = (  # (rate per dossier, kind)
+        np.where(used, es.business_rate[e] * frac, 0.0),  # 0 business, UTILISATEUR
+        4.0 * frac * nb,  # 1 CONSULTATION, UTILISATEUR
+        0.55 * frac * nb,  # 2 ADMINISTRATIF / TECHNIQUE / CORRECTION_IDENTITE, UTILISATEUR
+        1.3 * frac * nb,  # 3 RECEPTION_MSS / INTEGRATION_EXTERNE, SYSTEME_EXTERNE
+        np.where(med, 0.45, 0.12) * frac * nb,  # 4 business types imported by an interface, SYSTEME_EXTERNE
+    )
+    counts = [rng.poisson(lam) for lam in kinds]
+    r = np.concatenate([np.repeat(np.arange(len(idx), dtype=np.int32), k) for k in counts])
+    kind = np.concatenate([np.full(int(k.sum()), i, np.int8) for i, k in enumerate(counts)])
+    del counts, kinds
     n = len(r)
-    d = idx[r]
-    ed = e[r]
-    etype = np.empty(n, np.int64)
+    ed = e[r].astype(np.int32)
+    etype = np.empty(n, np.int8)
     bus = (kind == 0) | (kind == 4)
     med_r = med[r]
     for sel, mix in ((bus & med_r, MIX_MEDICALISED), (bus & ~med_r, MIX_SOCIAL)):
@@ -137,29 +175,27 @@ def events(u: Universe, m: Month) -> list[Output]:
     etype[k3] = np.where(rng.random(k3.sum()) < 0.4, ET["RECEPTION_MSS"], ET["INTEGRATION_EXTERNE"])
     k4 = kind == 4
     etype[k4] = np.where(rng.random(k4.sum()) < 0.6, ET["PRESCRIPTION"], ET["DOCUMENT"])
-    system = (kind >= 3)
-    day = u.uniform_days(rng, a[r], b[r], n)
+    system = (kind >= 3).astype(np.int8)
+    del kind, bus, k2, k3, k4
+    ar, br = a[r], b[r]
+    day = u.uniform_days(rng, ar, br, n)
     h24 = es.h24[ed]
-    secs = np.where(h24, times_of_day(rng, n, "care24"), times_of_day(rng, n, "office"))
-    day = np.where(h24, day, mostly_weekdays(rng, day, a[r], b[r], keep_weekend=0.1))
-    secs = fmt.fix_nonexistent(day, secs)
+    secs = np.where(h24, times_of_day(rng, n, "care24"), times_of_day(rng, n, "office")).astype(np.int32)
+    day = np.where(h24, day, mostly_weekdays(rng, day, ar, br, keep_weekend=0.1)).astype(np.int32)
+    del ar, br, h24
+    secs = fmt.fix_nonexistent(day, secs).astype(np.int32)
     # actors: the ESMS' staff, a liberal doctor for some care acts, an interface for system events
     staff = es.staff_offset[ed] + np.floor(rng.random(n) * es.staff_count[ed]).astype(np.int64)
-    doctor = ~system & np.isin(etype, [ET["SOIN"], ET["PRESCRIPTION"]]) & med[r] & (rng.random(n) < 0.15)
+    doctor = (system == 0) & np.isin(etype, [ET["SOIN"], ET["PRESCRIPTION"]]) & med_r & (rng.random(n) < 0.15)
+    n_staff, n_doc = len(c["staff"]), len(c["doctors"])
+    actor = np.where(doctor, n_staff + rng.integers(0, n_doc, n), staff)
+    actor = np.where(system == 1, n_staff + n_doc + rng.integers(0, len(SYSTEMS), n), actor).astype(np.int32)
+    del staff, doctor, med_r
+    d = idx[r].astype(np.int32)
+    del r
     order = np.lexsort((d, secs, day))
-    d, ed, day, secs, etype, system, staff, doctor = (x[order] for x in (d, ed, day, secs, etype, system, staff, doctor))
-    actor = fmt.take(c["staff"], staff)
-    if doctor.any():
-        doc = fmt.take(c["doctors"], rng.integers(0, len(c["doctors"]), n))
-        actor = pc.if_else(pa.array(doctor), doc, actor)
-    if system.any():
-        sysname = fmt.take(c["systems"], rng.integers(0, len(SYSTEMS), n))
-        actor = pc.if_else(pa.array(system), sysname, actor)
-    actor_type = pa.array(np.where(system, "SYSTEME_EXTERNE", "UTILISATEUR").tolist(), pa.string()) if n else str_pool([])
-    cols = [fmt.take(c["finess"], ed), c["dossier_id"].take(pa.array(d)),
-            fmt.ints(np.arange(n) + 1, width=9, prefix=f"{m.year}{m.month:02d}-"), fmt.timestamps(day, secs),
-            fmt.take(c["types"], etype), actor_type, actor]
-    return [Output("dui_evenements", f"dui/dui_evenements_{m.label}.csv", cols)]
+    return {"d": d[order], "ed": ed[order], "day": day[order], "secs": secs[order], "etype": etype[order],
+            "system": system[order], "actor": actor[order]}
 
 
 def projets(u: Universe, m: Month) -> list[Output]:
@@ -179,10 +215,16 @@ def projets(u: Universe, m: Month) -> list[Output]:
     last_secs = np.where(updated, du.pp_update_secs[rows], du.pp_created_secs[rows])
     statut = np.where(c_ok, 2, np.where(v_ok, 1, 0))
     fin = np.where(v_ok & ~du.pp_fin_empty[rows], val + 365, NO_DAY)
-    cols = [fmt.take(c["finess"], du.esms[d]), c["dossier_id"].take(pa.array(d)),
-            fmt.ints(rows + 1, width=8, prefix="PP"), fmt.timestamps(created, du.pp_created_secs[rows]),
-            fmt.timestamps(last, last_secs), fmt.dates(val, valid=v_ok), fmt.dates(fin), fmt.take(c["statuts"], statut)]
-    return [Output("dui_projets", f"dui/dui_projets_{m.label}.csv", cols)]
+    created_secs = du.pp_created_secs[rows]
+    fin_esms = du.esms[d]
+
+    def out_rows(i: int, j: int) -> list[pa.Array]:
+        return [fmt.take(c["finess"], fin_esms[i:j]), c["dossier_id"].take(pa.array(d[i:j])),
+                fmt.ints(rows[i:j] + 1, width=8, prefix="PP"), fmt.timestamps(created[i:j], created_secs[i:j]),
+                fmt.timestamps(last[i:j], last_secs[i:j]), fmt.dates(val[i:j], valid=v_ok[i:j]), fmt.dates(fin[i:j]),
+                fmt.take(c["statuts"], statut[i:j])]
+
+    return [Output("dui_projets", f"dui/dui_projets_{m.label}.csv", n=len(rows), formatter=out_rows)]
 
 
 def agenda(u: Universe, m: Month) -> list[Output]:
@@ -193,19 +235,24 @@ def agenda(u: Universe, m: Month) -> list[Output]:
     e = du.esms[idx]
     used = hash_uniform(idx, m.index, SALT_USED) < used_share(u, e, (a + b) / 2)
     plan = used & (hash_uniform(idx, m.index, SALT_AGENDA) < es.agenda_share[e])
-    r, _ = poisson_repeat(rng, np.where(plan, 3.0 * frac, 0.0))
+    r, _ = poisson_repeat(rng, np.where(plan, 4.5 * frac, 0.0))
     n = len(r)
     d, ed = idx[r], e[r]
     day = mostly_weekdays(rng, u.uniform_days(rng, a[r], b[r], n), a[r], b[r], keep_weekend=0.05)
     secs = (8 * 4 + rng.integers(0, 40, n)) * 900
     nature = rng.choice(4, n, p=[0.45, 0.25, 0.10, 0.20])
     duree = rng.choice([15, 30, 45, 60, 90, 120, 180], n, p=[0.1, 0.25, 0.15, 0.25, 0.1, 0.1, 0.05])
+    has_duree = rng.random(n) >= 0.08
     order = np.lexsort((d, secs, day))
-    d, ed, day, secs, nature, duree = (x[order] for x in (d, ed, day, secs, nature, duree))
-    cols = [fmt.take(c["finess"], ed), c["dossier_id"].take(pa.array(d)),
-            fmt.ints(np.arange(n) + 1, width=7, prefix=f"AG{m.year}{m.month:02d}"), fmt.timestamps(day, secs),
-            fmt.ints(duree, valid=rng.random(n) >= 0.08), fmt.take(c["natures"], nature)]
-    return [Output("dui_agenda", f"dui/dui_agenda_{m.label}.csv", cols)]
+    d, ed, day, secs, nature, duree, has_duree = (x[order] for x in (d, ed, day, secs, nature, duree, has_duree))
+    prefix = f"AG{m.year}{m.month:02d}"
+
+    def rows(i: int, j: int) -> list[pa.Array]:
+        return [fmt.take(c["finess"], ed[i:j]), c["dossier_id"].take(pa.array(d[i:j])),
+                fmt.ints(np.arange(i, j) + 1, width=7, prefix=prefix), fmt.timestamps(day[i:j], secs[i:j]),
+                fmt.ints(duree[i:j], valid=has_duree[i:j]), fmt.take(c["natures"], nature[i:j])]
+
+    return [Output("dui_agenda", f"dui/dui_agenda_{m.label}.csv", n=n, formatter=rows)]
 
 
 def file_active(u: Universe, k: int, d: date) -> list[Output]:

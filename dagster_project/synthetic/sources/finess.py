@@ -12,7 +12,7 @@ from .. import reference as ref
 from ..calendar import compact
 from ..common import Output, str_pool
 from ..fmt import NO_DAY, day_number
-from ..universe import Universe
+from ..universe import ACTIVITES, FORMES, MODALITES, Universe
 
 
 def _static(u: Universe) -> dict:
@@ -114,9 +114,9 @@ def autorisations(u: Universe, index: int, d: date) -> list[Output]:
     datemeo = a["datemeo"][keep]
     cols = [
         str_pool([u.ej_finess[st.ej[i]] for i in et]), str_pool([st.finess[i] for i in et]),
-        str_pool(act), str_pool([Universe.ACTIVITES[x] for x in act]),
-        str_pool(mod), str_pool([Universe.MODALITES[x] for x in mod]),
-        str_pool(forme), str_pool([Universe.FORMES[x] for x in forme]),
+        str_pool(act), str_pool([ACTIVITES[x] for x in act]),
+        str_pool(mod), str_pool([MODALITES[x] for x in mod]),
+        str_pool(forme), str_pool([FORMES[x] for x in forme]),
         str_pool([a["noautor"][k] for k in keep]), fmt.dates(a["dateautor"][keep]),
         fmt.dates(datemeo, valid=datemeo <= sday), fmt.dates(a["datefin"][keep]),
     ]

@@ -1,0 +1,1 @@
+"""One module per landing source: each function draws one landing file (a month or a snapshot date)."""
