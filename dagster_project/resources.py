@@ -33,6 +33,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def connect(self, read_only: bool = False):
         paths = self.paths()
         con = duckdb.connect(str(paths.warehouse), read_only=read_only, config=duckdb_config(paths.tmp))
+        con.execute("SET enable_progress_bar = false")  # run logs are read by people, not terminals
         try:
             yield con
         finally:

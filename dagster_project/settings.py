@@ -59,7 +59,6 @@ def duckdb_config(tmp: Path | None = None) -> dict:
         "memory_limit": os.environ.get("EPARCOURS_DUCKDB_MEMORY", "4GB"),
         "threads": int(os.environ.get("EPARCOURS_DUCKDB_THREADS", "2")),
         "preserve_insertion_order": True,  # ingestion numbers lines in file order
-        "enable_progress_bar": False,      # logs of scheduled runs are read by people, not terminals
     }
     if tmp is not None:
         cfg["temp_directory"] = str(tmp)
