@@ -12,7 +12,9 @@ with computed as (
     {% set models = ['ind_ep_3_2_ror_qualite', 'ind_ep_4_2_synthese_dmp', 'ind_ep_5_2_annuaire_mssante',
                      'ind_ep_6_1_dossiers_actifs', 'ind_ep_6_2_primo_evaluation', 'ind_ep_6_3_notifications',
                      'ind_ep_6_4_equipe', 'ind_ep_6_4_echange', 'ind_ep_7_1_membres_actifs_reseau',
-                     'ind_ep_7_2_dossiers_partages_cpts', 'ind_ep_ins_qualifie'] %}
+                     'ind_ep_7_2_dossiers_partages_cpts', 'ind_ep_ins_qualifie',
+                     'ind_esms_dui_actifs', 'ind_esms_dui_pp', 'ind_esms_dui_agenda', 'ind_esms_mss',
+                     'ind_esms_dmp'] %}
     {% for m in models %}
     select indicator_id, measure_date, period_start, period_end, scope_type, scope_id, subgroup,
            numerator, denominator
