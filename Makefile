@@ -39,9 +39,32 @@ run: install
 	fi
 	$(VENV)/bin/eparcours run --landing $(LANDING) --home $(HOME_DIR)
 
-test: install
+test: install browser-deps
 	@set +e; $(VENV)/bin/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+# Dagster UI with the whole graph, the schedules and the landing sensor (docs/operations.md). The instance
+# (runs, logs, sensor cursor) lives in DEV_DAGSTER_HOME, git-ignored; dagster.yaml (concurrency pool of the
+# DuckDB writer, persistent run storage) is copied there at every start. Another port: make dev DEV_PORT=3001
+# Bytecode is written (PYTHONDONTWRITEBYTECODE emptied): five processes import Dagster and dbt at start-up and
+# every run imports them again; from source that is twice as slow.
+dev: DEV_HOST ?= 127.0.0.1
+dev: DEV_PORT ?= 3000
+dev: DEV_DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+dev: install
+	@mkdir -p "$(DEV_DAGSTER_HOME)" && cp dagster.yaml "$(DEV_DAGSTER_HOME)/dagster.yaml"
+	PYTHONDONTWRITEBYTECODE= DAGSTER_HOME="$(DEV_DAGSTER_HOME)" \
+		EPARCOURS_LANDING="$(abspath $(LANDING))" EPARCOURS_HOME="$(abspath $(HOME_DIR))" \
+		$(VENV)/bin/dagster dev -m dagster_project.definitions -h $(DEV_HOST) -p $(DEV_PORT)
+
+# Debian's headless Chromium, for the browser test of the Dagster UI (skipped when /usr/bin/chromium is absent).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+			sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
+		else echo "chromium is not installed and cannot be installed here: the browser test will be skipped"; fi; \
+	fi
 
 bench: install
 	$(VENV)/bin/python scripts/benchmark.py $(BENCH_ARGS)

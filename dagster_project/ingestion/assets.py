@@ -84,3 +84,17 @@ def multi_table_asset(names: Sequence[str], name: str) -> dg.AssetsDefinition:
                                        metadata={**_metadata(results), "dagster/row_count": total})
 
     return _assets
+
+
+# Two tables that every ingestion asset writes beside its own: shown in the graph (group raw) as the
+# sources of their staging views; they are not materialised on their own.
+ingestion_log_specs = [
+    dg.AssetSpec(["raw", "ingested_files"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
+                 description="Every landing file seen by the ingestion: table, file name, SHA-256, delivery key, "
+                             "status (loaded, unchanged, refused, replaced), row counts. Written by every "
+                             "ingestion asset."),
+    dg.AssetSpec(["raw", "quarantine"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
+                 description="Every row or value that broke a rule of the landing contract: file, line, column, "
+                             "value, rule, reason, severity (rejected, flagged, file_refused). Written by every "
+                             "ingestion asset."),
+]

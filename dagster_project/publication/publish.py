@@ -20,7 +20,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ..quality.checks import INDICATOR_RESULTS
+from ..quality.checks import INDICATOR_RESULTS, failed_gate_checks
 from ..resources import WRITER_POOL, WarehouseResource
 from .analysts import PUBLISH_TABLES
 from .deliverables import package_version, produce_cnsa
@@ -117,6 +117,11 @@ def build_publication(warehouse: WarehouseResource) -> dict:
                 "quarantine report, the validation results and manifest.json, each replaced atomically.",
 )
 def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    refused = failed_gate_checks(context.instance)
+    if refused:
+        raise dg.Failure(f"the quality gate refused publication: the last evaluation of {', '.join(refused)} "
+                         "on marts/indicator_results failed: recompute the quarter (quarter_job) or re-execute "
+                         "the failed checks, then publish")
     manifest = build_publication(warehouse)
     return dg.MaterializeResult(metadata={
         "published_at": manifest["published_at"],

@@ -86,3 +86,31 @@ def build_quality_checks() -> list:
     landing = [landing_check(s) for s in suites if s.kind == "landing"]
     published = [s for s in suites if s.kind == "published"]
     return landing + ([pre_publication_checks(published)] if published else [])
+
+
+
+def gate_check_keys() -> list[dg.AssetCheckKey]:
+    """The checks of marts/indicator_results: the pre-publication suites and the dbt tests of the model."""
+    from ..transform.assets import dbt_indicators
+
+    keys = {dg.AssetCheckKey(INDICATOR_RESULTS, "gx_" + s.table) for s in load_suites() if s.kind == "published"}
+    keys |= {k for k in dbt_indicators.check_keys if k.asset_key == INDICATOR_RESULTS}
+    return sorted(keys, key=lambda k: k.name)
+
+
+def failed_gate_checks(instance) -> list[str]:
+    """Checks of ``marts/indicator_results`` whose latest evaluation failed with severity ERROR.
+
+    Within one run a failed blocking check already stops the publication. This covers a publication
+    launched in another run: an asset backfill of indicators + publication runs the publication in its own
+    run once the partitions are materialised, even when a check of the last run failed. (The command line
+    uses a fresh instance per stage and stops at the gate itself.)"""
+    failed = []
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(gate_check_keys())
+    for key, record in latest.items():
+        if record.status.value != "FAILED":
+            continue
+        evaluation = record.event.asset_check_evaluation if record.event else None
+        if evaluation is None or evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            failed.append(key.name)
+    return sorted(failed)

@@ -1,0 +1,1 @@
+"""Jobs, schedules and sensors: when and what the Dagster daemon runs (assembled in ``definitions.py``)."""

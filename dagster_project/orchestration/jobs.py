@@ -1,0 +1,64 @@
+"""The four jobs of the warehouse. Every job runs in one process (the in-process executor of the code
+location, see ``definitions.py``) and every step that opens DuckDB is in the pool ``duckdb_writer``.
+
+Partitioning is inferred from the selected assets (the quarterly partitions of ``dbt_indicators``).
+
+``landing_job``  everything but the publication, partitioned by quarter. The landing sensor launches it
+                 with an asset selection: the changed raw tables, what is downstream of them, and the
+                 quarters the delivered months or snapshot dates fall in. It updates the working warehouse
+                 only; what consumers read changes at the next publication.
+``quarter_job``  the indicator models of one quarter (or a range, as one run), their dbt tests, the
+                 pre-publication gate and the publication. Dagster 1.13 runs an unpartitioned asset inside
+                 a partitioned run (it is materialised once, without partition), so the gate and the
+                 publication follow the quarter in the same run: a failed blocking check skips the
+                 publication. The quarterly schedule, a rerun of one quarter and a backfill use it.
+``publish_job``  the pre-publication gate and the publication, not partitioned: the semestrial
+                 schedule, and "republish now" from the UI.
+``ingest_job``   every landing table and the reference/staging models, not partitioned: a full
+                 re-ingestion by hand (the sensor does it table by table).
+"""
+from __future__ import annotations
+
+import dagster as dg
+
+PUBLICATION = dg.AssetKey(["publish", "publication"])
+INDICATOR_RESULTS = dg.AssetKey(["marts", "indicator_results"])
+PRE_PUBLICATION_GATE = "pre_publication_gate"
+
+LANDING_JOB = "landing_job"
+QUARTER_JOB = "quarter_job"
+PUBLISH_JOB = "publish_job"
+INGEST_JOB = "ingest_job"
+
+
+def build_jobs(asset_checks) -> list:
+    gate = [c for c in asset_checks if getattr(c, "name", None) == PRE_PUBLICATION_GATE]
+    return [
+        dg.define_asset_job(
+            LANDING_JOB,
+            selection=dg.AssetSelection.all() - dg.AssetSelection.groups("publish"),
+            description="Launched by landing_sensor with the changed tables, what depends on them and the "
+                        "quarters they touch. Updates the working warehouse; does not publish.",
+            tags={"eparcours/job": "landing"},
+        ),
+        dg.define_asset_job(
+            QUARTER_JOB,
+            selection=dg.AssetSelection.groups("intermediate", "marts", "publish"),
+            description="Indicators of one quarter (or a range of quarters, one run), dbt tests, "
+                        "pre-publication gate, then the publication if the gate passed.",
+            tags={"eparcours/job": "quarter"},
+        ),
+        dg.define_asset_job(
+            PUBLISH_JOB,
+            selection=dg.AssetSelection.checks(*gate) | dg.AssetSelection.assets(PUBLICATION),
+            description="Re-run the pre-publication gate on what the warehouse holds, then publish.",
+            tags={"eparcours/job": "publish"},
+        ),
+        dg.define_asset_job(
+            INGEST_JOB,
+            selection=dg.AssetSelection.groups("raw", "ref", "staging"),
+            description="Ingest every landing table (files already ingested are skipped), run the landing "
+                        "checks, rebuild seeds and staging.",
+            tags={"eparcours/job": "ingest"},
+        ),
+    ]
