@@ -51,30 +51,28 @@ def test_happy_path_publishes_everything(tiny_run):
 
 
 def test_bad_extracts_are_refused_and_the_publication_stays_identical(tiny_copy, capsys):
-    """Three real-world failures in one delivery round, each caught by its own check:
-    a truncated extract, a month with half its rows, a code list broken at the sender."""
+    """Real-world failures in one delivery round, each caught by its own expectation: a truncated extract
+    carrying half its month (volume against the previous month), a code list broken at the sender
+    (quarantine share)."""
     paths = tiny_copy
     before = snapshot_tree(paths.published)
-    # 1. truncated extract: the December DUI events cut after 30 % of the file, in the middle of a line
+    # 1.+2. a truncated extract that carries half its month: the December DUI events cut after half of the
+    #       file, in the middle of a line (the ratio to November drops to ~0.5, the last line is broken)
     redeliver(paths.landing, "dui/dui_evenements_2024-12.csv", "dui_evenements_2024-12_v2.csv",
-              lambda ls: ls[: int(len(ls) * 0.3)] + [ls[int(len(ls) * 0.3)][:20]])
-    # 2. a month with half its rows: the December care-team snapshot
-    redeliver(paths.landing, "coordination/coord_equipe_2024-12.csv", "coord_equipe_2024-12_v2.csv",
-              lambda ls: ls[: 1 + (len(ls) - 1) // 2])
-    # 3. a code list broken at the sender: event types exported in lower case, in a corrected delivery of
-    #    the busiest month of 2024 (the share check applies to deliveries of at least 100 rows)
-    busiest = max((paths.landing / "coordination").glob("coord_evenements_2024-??.csv"),
+              lambda ls: ls[: len(ls) // 2] + [ls[len(ls) // 2][:20]])
+    # 3. a code list broken at the sender: DUI event types exported in lower case, in a corrected delivery of
+    #    the busiest month of 2024 before November (so December is still compared with an intact November) (the share check applies to deliveries of at least 100 rows)
+    busiest = max((p for p in (paths.landing / "dui").glob("dui_evenements_2024-??.csv") if p.name[15:22] not in ("2024-11", "2024-12")),
                   key=lambda p: p.stat().st_size)
     assert busiest.read_text(encoding="utf-8").count("\n") > 101
-    redeliver(paths.landing, f"coordination/{busiest.name}", busiest.name.replace(".csv", "_v2.csv"),
-              lambda ls: [ls[0]] + [";".join(f.lower() if i == 3 else f for i, f in enumerate(ln.split(";")))
+    redeliver(paths.landing, f"dui/{busiest.name}", busiest.name.replace(".csv", "_v2.csv"),
+              lambda ls: [ls[0]] + [";".join(f.lower() if i == 4 else f for i, f in enumerate(ln.split(";")))
                                     for ln in ls[1:]])
     rc, out, err = run_cli(paths, capsys)
     assert rc == EXIT_GATE
     assert "PUBLICATION REFUSED" in err and "left exactly as it was" in err
     assert "check gx_landing on raw/dui_evenements" in err and "ratio_to_previous" in err
-    assert "check gx_landing on raw/coord_equipe" in err
-    assert "check gx_landing on raw/coord_evenements" in err and "quarantine_share" in err
+    assert "quarantine_share" in err                          # the broken code list
     assert "Sample:" in err                                    # offending rows are shown
     assert snapshot_tree(paths.published) == before            # byte for byte
 
