@@ -11,7 +11,10 @@ Partitioning is inferred from the selected assets (the quarterly partitions of `
                  pre-publication gate and the publication. Dagster 1.13 runs an unpartitioned asset inside
                  a partitioned run (it is materialised once, without partition), so the gate and the
                  publication follow the quarter in the same run: a failed blocking check skips the
-                 publication. The quarterly schedule, a rerun of one quarter and a backfill use it.
+                 publication. The quarterly schedule and a rerun of one quarter use it. A backfill of it
+                 from the UI is an asset backfill: one run for the range (single-run policy), then the
+                 publication in a run of its own, which checks the last gate evaluations itself
+                 (``quality.checks.failed_gate_checks``).
 ``publish_job``  the pre-publication gate and the publication, not partitioned: the semestrial
                  schedule, and "republish now" from the UI.
 ``ingest_job``   every landing table and the reference/staging models, not partitioned: a full

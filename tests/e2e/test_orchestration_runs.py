@@ -1,4 +1,6 @@
-"""Real runs of the orchestration jobs, in-process, on a copy of the tiny synthetic region.
+"""Real runs of the orchestration jobs (dagster_project/orchestration), in-process, on a copy of the tiny
+synthetic region. Here rather than in tests/orchestration/ to share the session's tiny run with the other
+end-to-end tests (it takes a minute and a half to build).
 
 - what the landing sensor asks for, executed: a month re-delivered is ingested, its quarter recomputed,
   nothing else materialised and nothing published;
@@ -19,9 +21,15 @@ import pytest
 
 from dagster_project.orchestration.sensors import read_cursor, run_request_for, scan_landing
 from dagster_project.resources import WarehouseResource
-from tests.e2e.conftest import tiny_copy, tiny_run  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def defs():
+    from dagster_project.definitions import defs
+
+    return defs
 
 
 def execute(defs, job_name, paths, asset_selection, partition_key=None, check_keys=None, tags=None):
@@ -39,7 +47,7 @@ def materialized(result) -> dict[str, str | None]:
     return {e.asset_key.to_user_string(): e.partition for e in result.get_asset_materialization_events()}
 
 
-def test_sensor_request_runs_only_that_table_and_its_quarter(defs, tiny_copy):  # noqa: F811
+def test_sensor_request_runs_only_that_table_and_its_quarter(defs, tiny_copy):
     paths = tiny_copy
     cursor = scan_landing(paths.landing, read_cursor(None)).cursor()
     src = paths.landing / "dmp" / "dmp_documents_2024-11.csv"
@@ -69,7 +77,7 @@ def test_sensor_request_runs_only_that_table_and_its_quarter(defs, tiny_copy):  
     assert status == ("loaded",)
 
 
-def test_one_indicator_one_quarter_then_publication(defs, tiny_copy):  # noqa: F811
+def test_one_indicator_one_quarter_then_publication(defs, tiny_copy):
     paths = tiny_copy
     before = json.loads((paths.published / "manifest.json").read_text())["published_at"]
     keys = [dg.AssetKey(["marts", "ind_ep_6_1_dossiers_actifs"]), dg.AssetKey(["marts", "indicator_results"]),
