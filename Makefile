@@ -11,7 +11,7 @@ HOME_DIR  ?= data
 DEMO_SCALE ?= tiny
 DBT_FILES := $(shell find dbt -type f \( -name '*.sql' -o -name '*.yml' \) -not -path 'dbt/target/*' 2>/dev/null) $(wildcard seeds/*.csv seeds/*.yml)
 
-.PHONY: help install run test dev bench clean
+.PHONY: help install run test dev bench clean browser-deps
 
 help:
 	@echo "make run    install if needed, generate a demo region if $(LANDING) is empty, run the pipeline"
@@ -22,7 +22,7 @@ $(BOOT)/bin/uv:
 	python3 -m venv $(BOOT) && $(BOOT)/bin/pip install --quiet uv
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	@touch $@
 
 # dagster-dbt needs the dbt manifest before the definitions load; never committed, rebuilt when dbt changes.
