@@ -264,9 +264,9 @@ def print_summary(s, paths) -> None:
         n_wb = sum(1 for f in m["files"] if f.startswith("cnsa/") and f.endswith(".xlsx"))
         n_pdf = sum(1 for f in m["files"] if f.startswith("cnsa/") and f.endswith(".pdf"))
         print(f"Quality gate passed; published at {m['published_at']} to {s.published}:")
-        print(f"  warehouse.duckdb (schema publish, for analysts), indicator_results.csv / .parquet")
+        print("  warehouse.duckdb (schema publish, for analysts), indicator_results.csv / .parquet")
         print(f"  cnsa/{m['measure_dates'][-1]}/: {n_wb} workbook(s), {n_pdf} proof(s) of use")
-        print(f"  quality/index.html (validation results), quarantine_report.csv, manifest.json")
+        print("  quality/index.html (validation results), quarantine_report.csv, manifest.json")
         for r in m["cnsa_refused"]:
             print(f"  REFUSED {r}")
 

@@ -6,7 +6,6 @@ the given landing folder and home, then reads back from the warehouse what was i
 """
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import subprocess
@@ -199,7 +198,7 @@ def recompute_quarter(paths: Paths, measure_date: date, verbose: bool = False) -
     ensure_dbt_manifest()
     from .partitions import partition_key_for, quarterly_partitions
     from .resources import WarehouseResource
-    from .transform.assets import dbt_indicators, dbt_resource
+    from .transform.assets import dbt_resource
 
     if measure_date != quarter_end(measure_date):
         raise PipelineError(f"{measure_date} is not the last day of a quarter")
@@ -277,12 +276,3 @@ def summarize(paths: Paths, started: datetime, through: date | None) -> RunSumma
     elif s.as_of is not None:
         s.through = last_complete_quarter(s.as_of)
     return s
-
-
-def write_csv(path: Path, rows: list[dict]) -> None:
-    if not rows:
-        return
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
-        w.writeheader()
-        w.writerows(rows)
