@@ -86,18 +86,19 @@ def last_complete_quarter(as_of: date) -> date:
 
 
 AS_OF_SQL = """
-SELECT max(d) FROM (
-    SELECT max(try_cast(left(sent_at, 10) AS DATE)) AS d FROM raw.mss_messages
-    UNION ALL SELECT max(try_cast(left(submitted_at, 10) AS DATE)) FROM raw.dmp_documents
-    UNION ALL SELECT max(try_cast(left(event_at, 10) AS DATE)) FROM raw.dui_evenements
-    UNION ALL SELECT max(try_cast(left(start_at, 10) AS DATE)) FROM raw.dui_agenda
-    UNION ALL SELECT max(try_cast(left(event_at, 10) AS DATE)) FROM raw.coord_evenements
-    UNION ALL SELECT max(try_cast(left(posted_at, 10) AS DATE)) FROM raw.coord_messages
+SELECT least(max(d), current_date) FROM (
+    SELECT max(sent_at_local_date) AS d FROM raw.mss_messages
+    UNION ALL SELECT max(submitted_at_local_date) FROM raw.dmp_documents
+    UNION ALL SELECT max(event_at_local_date) FROM raw.dui_evenements
+    UNION ALL SELECT max(start_at_local_date) FROM raw.dui_agenda
+    UNION ALL SELECT max(event_at_local_date) FROM raw.coord_evenements
+    UNION ALL SELECT max(posted_at_local_date) FROM raw.coord_messages
 )
 """
 
 
-FIRST_DATE_SQL = AS_OF_SQL.replace("SELECT max(d)", "SELECT min(d)").replace("max(try_cast", "min(try_cast")
+FIRST_DATE_SQL = AS_OF_SQL.replace("SELECT least(max(d), current_date)", "SELECT min(d)").replace(
+    "max(", "min(")
 
 
 def _materialize(assets, resources, verbose: bool, tags: dict | None = None, partition_key: str | None = None):
@@ -130,7 +131,7 @@ def _check_failure(ev) -> dict:
         detail = f"dbt test failed on {n} row(s)" if n is not None else "dbt test failed"
     partition = ev.partition if getattr(ev, "partition", None) else None
     return {"check": ev.check_name, "asset": ev.asset_key.to_user_string(), "partition": partition,
-            "detail": str(detail)}
+            "suite": md.get("suite"), "detail": str(detail)}
 
 
 def _checks_for(assets, checks):
@@ -138,7 +139,15 @@ def _checks_for(assets, checks):
     return [c for c in checks if any(k.asset_key in keys for k in c.check_keys)]
 
 
-def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = False) -> RunSummary:
+def accept_tags(accepts: list[dict] | None) -> dict:
+    """Run tags carrying this run's overrides of the quality gate (read by every check of the run)."""
+    from .quality.checks import ACCEPT_TAG
+
+    return {ACCEPT_TAG: json.dumps(accepts, ensure_ascii=False)} if accepts else {}
+
+
+def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = False,
+                 accepts: list[dict] | None = None) -> RunSummary:
     """Ingest and check the landing tables, build reference and staging, compute every quarter from the first
     with data up to ``through`` (default: the last complete quarter of the data) as one partition-range run,
     run the pre-publication checks, and only then publish. A failed blocking check raises ``GateRefused``
@@ -160,8 +169,9 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
                  "dbt": dbt_resource()}
     checks = build_quality_checks()
     stage1 = [*ingestion_assets, dbt_reference]
+    tags = accept_tags(accepts)
     try:
-        _materialize(stage1 + _checks_for(stage1, checks), resources, verbose)
+        _materialize(stage1 + _checks_for(stage1, checks), resources, verbose, tags=tags or None)
     except GateRefused as e:
         e.summary = summarize(paths, started, through)
         raise
@@ -178,12 +188,12 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
     s.first_quarter = date.fromisoformat(first_key)
     try:
         _materialize([dbt_indicators] + _checks_for([dbt_indicators], checks), resources, verbose,
-                     tags={"dagster/asset_partition_range_start": first_key,
+                     tags={**tags, "dagster/asset_partition_range_start": first_key,
                            "dagster/asset_partition_range_end": last_key})
     except GateRefused as e:
         e.summary = s
         raise
-    _materialize([publication], resources, verbose)
+    _materialize([publication], resources, verbose, tags=tags or None)
     s.published = paths.published
     s.results_csv = paths.published / "indicator_results.csv"
     s.manifest = json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))

@@ -1,11 +1,14 @@
 """Asset factory shared by the per-source modules: one asset per landing table."""
 
+from datetime import datetime, timezone
+
 from collections.abc import Sequence
 
 import dagster as dg
 
 from ..resources import WRITER_POOL, WarehouseResource
-from .engine import discover, ingest_table
+from .discovery import inventory
+from .engine import ingest_table, record_inventory
 from .specs import SPECS_BY_NAME, TableSpec
 
 OWNER = "team:ars-data"
@@ -32,9 +35,10 @@ def _metadata(results) -> dict:
 
 def _ingest(context, warehouse: WarehouseResource, spec: TableSpec):
     paths = warehouse.paths()
-    files = discover(paths.landing)[0][spec.name]
+    inv = inventory(paths.landing)
     with warehouse.connect() as con:
-        results = ingest_table(con, spec, files, paths.landing)
+        results = ingest_table(con, spec, inv)
+        record_inventory(con, inv, datetime.now(timezone.utc))
         total = con.execute(f"SELECT count(*) FROM raw.{spec.name}").fetchone()[0]
     for r in results:
         if r.status == "refused":

@@ -1,43 +1,54 @@
-"""Load landing files into schema ``raw`` with DuckDB's own CSV reader.
+"""Load landing files into schema ``raw``, typed, with every physical line accounted for.
 
-One call per landing table (``ingest_table``) does, for each of its files, in delivery order:
+For each table, the file in force for each delivery key (``discovery``: the name decides) is loaded when its
+content (SHA-256) differs from what is loaded for that key. For one file:
 
-1. hash the file (SHA-256); a file already ingested for that table is skipped (idempotent);
-2. detect the encoding (UTF-8, UTF-8 with BOM, else Windows-1252, transcoded to a temporary UTF-8 copy);
-3. refuse the whole file, with its name and the reason, when it cannot be read (empty, wrong separator,
-   missing required column, bad FINESS etalab marker line); other files still load;
-4. read it with ``read_csv`` (all columns as text, ``store_rejects`` for lines DuckDB cannot split);
-5. check every row against the rules of its ``TableSpec`` in one set-based query; rows breaking a
-   ``reject`` rule go to ``raw.quarantine`` (severity ``rejected``), values breaking a ``flag`` rule are
-   loaded and recorded (severity ``flagged``); a repeated business key is rejected (``duplicate_key``);
-6. replace the rows of the same delivery key (a month re-delivered, a snapshot date re-sent), in one
-   transaction, and record the file in ``raw.ingested_files``.
+1. one pass over its bytes (``scan``): SHA-256, physical lines, final newline, NUL bytes, byte-order mark;
+2. refuse the whole file, by name and with the reason, when it cannot be read: empty, wrong separator,
+   missing or duplicated header column, bad FINESS etalab marker line (other files still load);
+3. read it with DuckDB's CSV reader into a temporary stage, in the same statement trimming every value,
+   casting it to its stored type and evaluating every row rule of its ``TableSpec`` as one bit of ``_viol``
+   (``rules``); a file that is not UTF-8 (Windows-1252, UTF-16) is transcoded to a UTF-8 copy first;
+4. check the accounting: physical lines = header + rows + lines the reader rejected. When it does not hold
+   (a quoted line break, a blank line, a quote that swallowed lines), the file is read again by the exact
+   reader (``reader``) with the physical line number of every record;
+5. quarantine (``raw.quarantine``) every broken rule, line and repeated natural key (``duplicate_key``) with
+   file, line, column, value, rule and reason; rows with a ``rejected`` rule are not loaded, ``flagged``
+   values are loaded and recorded; a last line without its newline is flagged;
+6. in one transaction: replace the rows, quarantine and profile of the same delivery key, insert the typed
+   rows with their lineage (file, SHA-256, physical line), the delivery's profile (rows, dates, structures:
+   what the quality gate judges against the table's history) and the file's record in ``raw.ingested_files``
+   with its accounting: physical lines = header + loaded + rejected + blank (+ lines of another section).
+   A mismatch is never silent: the file is refused with the numbers.
 
-No Python loop touches the rows: Python only builds SQL and streams bytes for hashing/transcoding.
+No Python loop touches the rows of a readable file; only the exact reader of a damaged file does.
 """
 from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
+import os
 import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from .specs import LINEAGE_COLUMNS, SPECS, TableSpec, create_raw_schema
+from .discovery import Inventory, LandingFile, discover, inventory
+from .reader import Parsed, parse_exact
+from .rules import (Rule, clean_text, finess_ok, ins_ok, lit, local_date_column, local_date_expr, q, raw_type, reject_mask,
+                    rules_for, typed_expr, viol_expr)
+from .scan import ByteScan, scan_file, sha256_of
+from .specs import LINEAGE_COLUMNS, SOURCES, SPECS, TableSpec, create_raw_schema
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
-CHUNK = 1 << 20
+__all__ = ["FileRefused", "FileResult", "IngestReport", "discover", "finess_ok", "ingest_landing", "ins_ok",
+           "inventory", "sha256_of"]
 
-# Regular expressions used by the row rules (DuckDB RE2 syntax).
-RE_DATE = r"^\d{4}-\d{2}-\d{2}$"
-RE_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$"
-RE_INT = r"^[+-]?\d+$"
-RE_DECIMAL = r"^[+-]?\d+([.,]\d+)?$"
+MAX_LINE_BYTES = 1 << 20  # a line longer than 1 MiB is quarantined (line_too_long)
 
 
 class FileRefused(Exception):
@@ -51,17 +62,24 @@ class FileResult:
     sha256: str = ""
     delivery_key: str | None = None
     encoding: str | None = None
-    status: str = "loaded"  # loaded | unchanged | refused | replaced
+    status: str = "loaded"  # loaded | unchanged | refused | superseded
     rows_loaded: int = 0
     rows_rejected: int = 0
     values_flagged: int = 0
+    physical_lines: int = 0
+    blank_lines: int = 0
+    other_lines: int = 0
+    reader: str = ""  # duckdb | exact | etalab
     message: str = ""
+    size: int = 0
 
     def line(self) -> str:
         if self.status == "refused":
             return f"REFUSED  {self.file}: {self.message}"
         if self.status == "unchanged":
             return f"unchanged {self.file} (already ingested)"
+        if self.status == "superseded":
+            return f"superseded {self.file}: {self.message}"
         extra = f", {self.rows_rejected} rejected" if self.rows_rejected else ""
         extra += f", {self.values_flagged} values flagged" if self.values_flagged else ""
         enc = f" [{self.encoding}]" if self.encoding not in (None, "utf-8") else ""
@@ -88,185 +106,58 @@ class IngestReport:
         }
 
 
-# --------------------------------------------------------------------------- discovery
+# --------------------------------------------------------------------------- reading files into the stage
+
+BATCH_BYTES = int(os.environ.get("EPARCOURS_INGEST_BATCH_MB", "64")) << 20  # CSV bytes read in one statement
 
 
-def _file_order(p: Path):
-    st = p.stat()
-    return (st.st_mtime_ns, p.name)
+@dataclass
+class Readable:
+    """The UTF-8 bytes DuckDB reads (the file itself, or a transcoded copy) and their physical lines."""
+
+    path: Path
+    encoding: str  # as delivered: utf-8 | utf-8-sig | cp1252 | utf-16
+    physical_lines: int
+    ends_with_newline: bool
 
 
-def discover(landing: Path) -> tuple[dict[str, list[tuple[Path, str]]], list[str]]:
-    """Map each table to its files ``(path, delivery_key)`` in delivery order, and list unknown files.
+@dataclass
+class Unit:
+    """One file to load in this run."""
 
-    Delivery order is modification time then name: a re-delivered month (``x_2024-03_v2.csv``) written
-    after the first delivery replaces it. Hidden files and folders are ignored.
-    """
-    by_table: dict[str, list[tuple[Path, str]]] = {s.name: [] for s in SPECS}
-    unknown: list[str] = []
-    for path in sorted(landing.rglob("*")):
-        rel = path.relative_to(landing)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        source = rel.parts[0] if len(rel.parts) > 1 else ""
-        matched = False
-        for s in SPECS:
-            if s.source != source:
-                continue
-            key = s.match(path.name)
-            if key is not None:
-                by_table[s.name].append((path, key))
-                matched = True
-        if not matched:
-            unknown.append(str(rel))
-    for files in by_table.values():
-        files.sort(key=lambda pk: _file_order(pk[0]))
-    return by_table, unknown
+    lf: LandingFile
+    scan: ByteScan
+    replaces: bool
+    res: FileResult
+    readable: Readable | None = None
+    header: list[str] | None = None
+    rejects: list[tuple] = field(default_factory=list)  # (line, raw line, rule, reason) of the exact readers
+    blank: int = 0
+    other: int = 0
 
 
-# --------------------------------------------------------------------------- bytes level
+def _transcode(src: Path, encoding: str, tmpdir: Path) -> Readable:
+    data = src.read_bytes()
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # bytes undefined in cp1252
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    out = tmpdir / (src.name + "." + encoding + ".utf8")
+    out.write_text(text, encoding="utf-8", newline="")
+    lines = text.count("\n") + (0 if not text or text.endswith("\n") else 1)
+    return Readable(out, encoding, lines, text.endswith("\n"))
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def detect_encoding(path: Path) -> str:
-    """``utf-8``, ``utf-8-sig`` (BOM) or ``cp1252`` (any file that is not valid UTF-8)."""
-    with open(path, "rb") as f:
-        head = f.read(3)
-        f.seek(0)
-        dec = codecs.getincrementaldecoder("utf-8")()
-        try:
-            for chunk in iter(lambda: f.read(CHUNK), b""):
-                dec.decode(chunk)
-            dec.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8"
-
-
-def transcode_to_utf8(path: Path, encoding: str, tmpdir: Path) -> Path:
-    """Copy a Windows-1252 file as UTF-8 (bytes undefined in cp1252 fall back to Latin-1)."""
-    out = tmpdir / (path.name + ".utf8")
-    with open(path, "rb") as src, open(out, "w", encoding="utf-8", newline="") as dst:
-        data = src.read()
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-        dst.write(text)
-    return out
-
-
-def read_first_line(path: Path) -> str:
-    with open(path, encoding="utf-8-sig", newline="") as f:
+def _first_line(path: Path) -> str:
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
         return f.readline().rstrip("\r\n")
 
 
-# --------------------------------------------------------------------------- SQL helpers
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-_seed_cache: dict[str, list[str]] = {}
-
-
-def seed_codes(seed: str) -> list[str]:
-    """Codes of a code-list seed (``seeds/<seed>.csv``, first column)."""
-    if seed not in _seed_cache:
-        with open(SEEDS_DIR / f"{seed}.csv", encoding="utf-8") as f:
-            rows = list(csv.reader(f, delimiter=";"))
-        _seed_cache[seed] = [r[0] for r in rows[1:] if r]
-    return _seed_cache[seed]
-
-
-FINESS_SQL = """(
-    CASE WHEN regexp_full_match({c}, '(\\d{{2}}|2[AB])\\d{{7}}') THEN
-        list_sum(list_transform(range(1, 10), lambda i:
-            CASE WHEN i % 2 = 0
-                 THEN (2 * CAST(replace(replace(substr({c}, i, 1), 'A', '0'), 'B', '0') AS INTEGER)) // 10
-                    + (2 * CAST(replace(replace(substr({c}, i, 1), 'A', '0'), 'B', '0') AS INTEGER)) % 10
-                 ELSE CAST(replace(replace(substr({c}, i, 1), 'A', '0'), 'B', '0') AS INTEGER) END)) % 10 = 0
-    ELSE false END
-)"""
-
-INS_SQL = """(
-    CASE WHEN regexp_full_match({c}, '[1-8]\\d{{4}}(\\d{{2}}|2[AB])\\d{{8}}') THEN
-        97 - (CAST(replace(replace(substr({c}, 1, 13), '2A', '19'), '2B', '18') AS HUGEINT) % 97)
-            = CAST(substr({c}, 14, 2) AS INTEGER)
-    ELSE false END
-)"""
-
-
-def finess_ok(col_sql: str) -> str:
-    return FINESS_SQL.format(c=col_sql)
-
-
-def ins_ok(col_sql: str) -> str:
-    return INS_SQL.format(c=col_sql)
-
-
-def rule_check(col) -> tuple[str, str, str] | None:
-    """(sql predicate that is TRUE when the non-empty value is valid, rule id, reason prefix)."""
-    c = q(col.name)
-    r = col.rule
-    if r == "text":
-        return None
-    if r == "date":
-        return (f"(regexp_full_match({c}, '{RE_DATE[1:-1]}') AND try_strptime({c}, '%Y-%m-%d') IS NOT NULL)",
-                "bad_date", "is not a date YYYY-MM-DD")
-    if r == "timestamp":
-        return (f"(regexp_full_match({c}, '{RE_TIMESTAMP[1:-1]}') AND try_cast({c} AS TIMESTAMPTZ) IS NOT NULL)",
-                "bad_timestamp", "is not an ISO 8601 timestamp with offset")
-    if r == "int":
-        return (f"regexp_full_match({c}, '{RE_INT[1:-1]}')", "bad_integer", "is not an integer")
-    if r == "decimal":
-        return (f"regexp_full_match({c}, '{RE_DECIMAL[1:-1]}')", "bad_decimal", "is not a number")
-    if r == "finess":
-        return (finess_ok(c), "bad_finess", "is not a valid FINESS number (9 characters, Luhn check digit)")
-    if r == "ins":
-        return (ins_ok(c), "bad_ins", "is not a valid INS/NIR (15 characters, key 97 - n mod 97)")
-    if r == "rpps":
-        return (f"regexp_full_match({c}, '\\d{{11}}')", "bad_rpps", "is not an RPPS number (11 digits)")
-    if r == "siret":
-        return (f"regexp_full_match({c}, '\\d{{14}}')", "bad_siret", "is not a SIRET number (14 digits)")
-    if r == "galis":
-        return (f"regexp_full_match({c}, '\\d{{8}}')", "bad_galis", "is not a GALIS reference (8 digits)")
-    if r == "enum":
-        values = ", ".join(lit(v) for v in col.values)
-        return (f"{c} IN ({values})", "unknown_code", f"is not one of {', '.join(col.values)}")
-    if r == "codelist":
-        values = ", ".join(lit(v) for v in seed_codes(col.codelist))
-        return (f"{c} IN ({values})", "unknown_code", f"is not in the code list {col.codelist}")
-    raise ValueError(f"unknown rule {r!r} for column {col.name}")
-
-
-# --------------------------------------------------------------------------- reading one file
-
-
-def _read_csv_sql(path: Path, header_cols: list[str], delimiter: str, scan: str) -> str:
-    cols = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in header_cols) + "}"
-    return (
-        f"read_csv({lit(str(path))}, delim={lit(delimiter)}, quote='\"', escape='\"', header=true, "
-        f"auto_detect=false, columns={cols}, strict_mode=true, store_rejects=true, "
-        f"rejects_table='{scan}_errors', rejects_scan='{scan}_scans', max_line_size=10000000)"
-    )
-
-
-def _load_csv(con, spec: TableSpec, path: Path, file_label: str) -> list[str]:
-    """Read a headed CSV into temp table ``_stage`` (+ ``_ord``, ``_line``); return the header."""
-    header_line = read_first_line(path)
+def _header(spec: TableSpec, path: Path) -> list[str]:
+    """The header of a headed CSV, refused when it cannot be the contract's."""
+    header_line = _first_line(path)
     if not header_line.strip():
         raise FileRefused("the file is empty (no header line)")
     header = next(csv.reader(io.StringIO(header_line), delimiter=spec.delimiter, quotechar='"'))
@@ -275,277 +166,615 @@ def _load_csv(con, spec: TableSpec, path: Path, file_label: str) -> list[str]:
         seps = [s for s in (",", "\t", "|", ";") if s in header_line and s != spec.delimiter]
         hint = f" (found {seps[0]!r} instead)" if seps else ""
         raise FileRefused(f"wrong separator: expected {spec.delimiter!r}{hint}")
-    lowered = {h.lower(): h for h in header}
+    lowered = {h.lower() for h in header}
     missing = [c for c in spec.required_columns if c.lower() not in lowered]
     if missing:
         raise FileRefused(f"missing required column(s): {', '.join(missing)}")
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise FileRefused(f"duplicated column name(s) in the header: {', '.join(dupes)}")
-
-    con.execute("DROP TABLE IF EXISTS _stage")
-    # the rejects tables accumulate across scans of one connection: start each file with empty ones
-    con.execute("DROP TABLE IF EXISTS _ing_errors")
-    con.execute("DROP TABLE IF EXISTS _ing_scans")
-    con.execute(
-        f"CREATE TEMP TABLE _stage AS SELECT *, row_number() OVER () AS _ord "
-        f"FROM {_read_csv_sql(path, header, spec.delimiter, '_ing')}"
-    )
-    # Physical line numbers: data lines start at 2; lines DuckDB rejected are taken out of the sequence.
-    n_ok = con.execute("SELECT count(*) FROM _stage").fetchone()[0]
-    con.execute("DROP TABLE IF EXISTS _rejects")
-    con.execute(
-        "CREATE TEMP TABLE _rejects AS SELECT line::BIGINT AS line, any_value(error_type::VARCHAR) AS error_type, "
-        "any_value(csv_line) AS csv_line, any_value(error_message) AS error_message "
-        "FROM _ing_errors GROUP BY line"
-    )
-    n_bad = con.execute("SELECT count(*) FROM _rejects").fetchone()[0]
-    con.execute("ALTER TABLE _stage ADD COLUMN _line BIGINT")
-    if n_bad:
-        con.execute(
-            f"""UPDATE _stage SET _line = m.line FROM (
-                   SELECT l AS line, row_number() OVER (ORDER BY l) AS ord
-                   FROM range(2, {2 + n_ok + n_bad}) t(l) WHERE l NOT IN (SELECT line FROM _rejects)
-               ) m WHERE m.ord = _stage._ord"""
-        )
-    else:
-        con.execute("UPDATE _stage SET _line = _ord + 1")
-    last_line = 1 + n_ok + n_bad
-    con.execute(
-        f"""INSERT INTO _quar SELECT NULL, line, NULL, csv_line,
-                CASE WHEN error_type = 'MISSING COLUMNS' AND line = {last_line} THEN 'truncated_line'
-                     WHEN error_type = 'MISSING COLUMNS' THEN 'missing_fields'
-                     WHEN error_type = 'TOO MANY COLUMNS' THEN 'too_many_fields'
-                     ELSE 'malformed_line' END,
-                CASE WHEN error_type = 'MISSING COLUMNS' AND line = {last_line}
-                     THEN 'the last line is truncated: ' || error_message
-                     ELSE 'the line cannot be split into the header''s columns: ' || error_message END,
-                'rejected'
-            FROM _rejects"""
-    )
-    # rename header columns to their contract spelling (case-insensitive match)
-    spec_by_lower = {c.lower(): c for c in spec.column_names}
-    for h in header:
-        target = spec_by_lower.get(h.lower())
-        if target and target != h:
-            con.execute(f"ALTER TABLE _stage RENAME COLUMN {q(h)} TO {q(target)}")
     return header
 
 
-def _load_finess_etalab(con, spec: TableSpec, path: Path) -> list[str]:
-    """The etalab FINESS stock file: marker line, no header, mixed ``structureet``/``geolocalisation``."""
-    first = read_first_line(path)
+def _select_list(spec: TableSpec, header: list[str], rules: list[Rule], source_alias: str = "src"):
+    """(trimmed text of every contract column and ``_extra``, typed values, ``_viol``) over the trimmed text."""
+    by_lower = {h.lower(): h for h in header}
+    text = []
+    for c in spec.columns:
+        h = by_lower.get(c.name.lower())
+        text.append(f"{clean_text(f'{source_alias}.{q(h)}')} AS {q(c.name)}" if h else f"NULL::VARCHAR AS {q(c.name)}")
+    contract = {c.name.lower() for c in spec.columns}
+    extra = [h for h in header if h.lower() not in contract]
+    extra_sql = ("json_object(" + ", ".join(f"{lit(h)}, {source_alias}.{q(h)}" for h in extra) + ")"
+                 if extra else "NULL::JSON")
+    typed = []
+    for c in spec.columns:
+        if raw_type(c) != "VARCHAR":
+            typed.append(f"{typed_expr(c)} AS {q(c.name + '__typed')}")
+        if local_date_column(c):
+            typed.append(f"{local_date_expr(c)} AS {q(local_date_column(c))}")
+    return ", ".join(text + [f"{extra_sql} AS _extra"]), typed, viol_expr(rules)
+
+
+def _create_stage0(con, from_sql: str, spec, header, rules, carry: str) -> None:
+    """``_stage0``: one row per record read, in reading order (its rowid), typed and checked in one statement.
+    ``carry``: columns of the source kept as they are (the file path, or the exact reader's line number)."""
+    inner, typed, viol = _select_list(spec, header, rules)
+    con.execute("DROP VIEW IF EXISTS _stage")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _stage0 AS SELECT t.*, {', '.join(typed + [f'{viol} AS _viol'])} "
+        f"FROM (SELECT {inner}, {carry} FROM {from_sql}) AS t")
+    _per_value_rules(con, rules)
+
+
+def _per_value_rules(con, rules: list[Rule]) -> None:
+    """Rules on identifiers and code lists, checked once per distinct value; the few rows holding a bad value get
+    the rule's bit."""
+    for i, r in enumerate(rules):
+        if not r.per_value:
+            continue
+        c = q(r.column)
+        bad = f"SELECT {c} FROM (SELECT DISTINCT {c} FROM _stage0) AS {q('_values')} WHERE coalesce({r.bad}, false)"
+        if con.execute(f"SELECT count(*) FROM ({bad})").fetchone()[0]:
+            con.execute(f"UPDATE _stage0 SET _viol = _viol + {1 << i} WHERE {c} IN ({bad})")
+
+
+def _read_csv_sql(paths: list[Path], header: list[str], delimiter: str) -> str:
+    cols = "{" + ", ".join(f"{lit(h)}: 'VARCHAR'" for h in header) + "}"
+    files = "[" + ", ".join(lit(str(p)) for p in paths) + "]"
+    return (f"read_csv({files}, delim={lit(delimiter)}, quote='\"', escape='\"', header=true, filename=true, "
+            f"auto_detect=false, columns={cols}, strict_mode=true, store_rejects=true, "
+            f"rejects_table='_ing_errors', rejects_scan='_ing_scans', max_line_size={MAX_LINE_BYTES})")
+
+
+def _read_fast(con, spec, units: list[Unit], rules) -> list[tuple[Unit, str]]:
+    """Read the files of ``units`` (same header) with DuckDB's reader in one statement into ``_stage0``; return
+    the files whose accounting does not hold or that are not UTF-8, with the reason (they are read again alone).
+    The others get their rows numbered by ``_filebase`` (data lines start at 2, in file order)."""
+    con.execute("DROP TABLE IF EXISTS _ing_errors")
+    con.execute("DROP TABLE IF EXISTS _ing_scans")
+    paths = [u.readable.path for u in units]
+    _create_stage0(con, f"{_read_csv_sql(paths, units[0].header, spec.delimiter)} AS src", spec, units[0].header,
+                   rules, "src.filename AS _path")
+    errors = {p: kinds for p, kinds in con.execute(
+        "SELECT s.file_path, list(DISTINCT e.error_type::VARCHAR) FROM _ing_errors AS e "
+        "JOIN _ing_scans AS s USING (scan_id, file_id) GROUP BY 1").fetchall()}
+    counts = dict(con.execute("SELECT _path, count(*) FROM _stage0 GROUP BY 1").fetchall())
+    bases = dict(con.execute("SELECT _path, min(rowid) FROM _stage0 GROUP BY 1").fetchall())
+    again, good = [], []
+    for u in units:
+        p = str(u.readable.path)
+        if "INVALID ENCODING" in errors.get(p, []):
+            again.append((u, "cp1252"))
+        elif p in errors or 1 + counts.get(p, 0) != u.readable.physical_lines:
+            again.append((u, "exact"))
+        else:
+            good.append((p, bases.get(p, 0), u))
+    con.execute("CREATE OR REPLACE TEMP TABLE _filebase (_path VARCHAR, _base BIGINT, _file VARCHAR, "
+                "_sha VARCHAR, _delivery_key VARCHAR)")
+    if good:
+        con.executemany("INSERT INTO _filebase VALUES (?, ?, ?, ?, ?)",
+                        [(p, b, u.lf.rel, u.scan.sha256, u.lf.delivery_key) for p, b, u in good])
+        # the file of a row by its path, as CASE expressions (a batch holds a few dozen files): no join per row
+        def case(value):
+            return "CASE _path " + " ".join(f"WHEN {lit(p)} THEN {value(b, u)}" for p, b, u in good) + " END"
+
+        con.execute(
+            f"""CREATE TEMP VIEW _stage AS SELECT * EXCLUDE (_path), rowid - {case(lambda b, u: b)} + 2 AS _line,
+                       {case(lambda b, u: lit(u.lf.rel))} AS _file, {case(lambda b, u: lit(u.scan.sha256))} AS _sha,
+                       {case(lambda b, u: lit(u.lf.delivery_key))} AS _delivery_key
+                FROM _stage0 WHERE _path IN ({', '.join(lit(p) for p, _, _ in good)})""")
+    else:
+        con.execute("CREATE TEMP VIEW _stage AS SELECT * EXCLUDE (_path), 0::BIGINT AS _line, ''::VARCHAR AS _file, "
+                    "''::VARCHAR AS _sha, ''::VARCHAR AS _delivery_key FROM _stage0 WHERE false")
+    for _, _, u in good:
+        u.res.reader = "duckdb"
+    return again
+
+
+def _single_stage(con, u: Unit) -> None:
+    """``_stage`` over a ``_stage0`` that carries its own ``_line`` (the exact and etalab readers)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _filebase (_file VARCHAR, _sha VARCHAR, _delivery_key VARCHAR)")
+    con.execute("INSERT INTO _filebase VALUES (?, ?, ?)", [u.lf.rel, u.scan.sha256, u.lf.delivery_key])
+    con.execute("CREATE TEMP VIEW _stage AS SELECT s.*, f._file, f._sha, f._delivery_key "
+                "FROM _stage0 AS s CROSS JOIN _filebase AS f")
+
+
+def _read_exact(con, spec, u: Unit, rules) -> None:
+    """The exact reader (``reader.parse_exact``), loaded into ``_stage0`` with the physical line of each row."""
+    import pyarrow as pa
+
+    text = u.readable.path.read_bytes().decode("utf-8-sig")
+    parsed: Parsed = parse_exact(text, spec.delimiter)
+    header = parsed.header
+    cols: list[list] = [[] for _ in header]
+    lines = []
+    for ln, fields in parsed.rows:
+        lines.append(ln)
+        for i, v in enumerate(fields):
+            cols[i].append(v)
+    table = pa.table({**{f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(cols)},
+                      "_line": pa.array(lines, pa.int64())})
+    con.register("_parsed", table)
+    try:
+        renamed = ", ".join([f"c{i} AS {q(h)}" for i, h in enumerate(header)] + ["_line"])
+        _create_stage0(con, f"(SELECT {renamed} FROM _parsed) AS src", spec, header, rules, "src._line")
+    finally:
+        con.unregister("_parsed")
+    _single_stage(con, u)
+    u.rejects, u.blank, u.other = list(parsed.bad), len(parsed.blank), parsed.continuation
+    u.res.reader = "exact"
+
+
+def _read_etalab(con, spec: TableSpec, u: Unit, rules) -> None:
+    """The etalab FINESS stock file: marker line, no header, ``structureet`` and ``geolocalisation`` lines, no
+    quoting. Lines of the other section are counted (``other``), unknown sections quarantined once."""
+    path = u.readable.path
+    first = _first_line(path)
     if not first.strip():
         raise FileRefused("the file is empty")
     if not first.lower().startswith("finess;etalab;"):
         raise FileRefused(f"line 1 is not the etalab marker 'finess;etalab;<n>;<date>' (found {first[:60]!r})")
     section = spec.columns[0].values[0]  # structureet | geolocalisation
     n_fields = len(spec.columns)
-    con.execute("DROP TABLE IF EXISTS _lines")
     con.execute(
-        f"""CREATE TEMP TABLE _lines AS
-            SELECT row_number() OVER () AS _line, line, string_split(line, ';') AS f
-            FROM read_csv({lit(str(path))}, delim='\x1f', quote='', escape='', header=false,
-                          auto_detect=false, columns={{'line': 'VARCHAR'}}, max_line_size=10000000)"""
-    )
-    last_line = con.execute("SELECT max(_line) FROM _lines").fetchone()[0]
-    sel = ", ".join(f"nullif(f[{i + 1}], '') AS {q(c)}" for i, c in enumerate(spec.column_names))
-    con.execute("DROP TABLE IF EXISTS _stage")
-    con.execute(
-        f"""CREATE TEMP TABLE _stage AS SELECT {sel}, _line, _line AS _ord FROM _lines
-            WHERE _line > 1 AND f[1] = '{section}' AND len(f) = {n_fields}"""
-    )
-    con.execute(
-        f"""INSERT INTO _quar SELECT NULL, _line, NULL, line,
-               CASE WHEN _line = {last_line} THEN 'truncated_line' ELSE 'wrong_field_count' END,
-               format('a {section} line must have {n_fields} fields, found {{}}', len(f)), 'rejected'
-            FROM _lines WHERE _line > 1 AND f[1] = '{section}' AND len(f) <> {n_fields}"""
-    )
-    if spec.name == "finess_structures":  # report unknown sections once (on the structures table)
-        con.execute(
-            """INSERT INTO _quar SELECT NULL, _line, NULL, line, 'unknown_section',
-                   format('line type {} is neither structureet nor geolocalisation', f[1]), 'rejected'
-               FROM _lines WHERE _line > 1 AND f[1] NOT IN ('structureet', 'geolocalisation')"""
-        )
-    return spec.column_names
+        f"""CREATE OR REPLACE TEMP TABLE _lines0 AS
+            SELECT line FROM read_csv({lit(str(path))}, delim='\\x1f', quote='', escape='', header=false,
+                                      auto_detect=false, columns={{'line': 'VARCHAR'}},
+                                      max_line_size={MAX_LINE_BYTES}, strict_mode=false)""")
+    if con.execute("SELECT count(*) FROM _lines0").fetchone()[0] != u.readable.physical_lines:
+        # DuckDB skips blank lines: number the physical lines in Python instead (no quoting in this layout)
+        import pyarrow as pa
+
+        from .reader import split_lines
+
+        lines = split_lines(path.read_bytes().decode("utf-8-sig"))
+        con.register("_py_lines", pa.table({"line": pa.array(lines, pa.string())}))
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _lines0 AS SELECT line FROM _py_lines")
+        finally:
+            con.unregister("_py_lines")
+    con.execute("CREATE OR REPLACE TEMP TABLE _lines AS SELECT rowid + 1 AS _line, line, "
+                "string_split(line, ';') AS f FROM _lines0")
+    blank, other = con.execute(
+        f"""SELECT count(*) FILTER (WHERE _line > 1 AND trim(coalesce(line, '')) = ''),
+                   count(*) FILTER (WHERE _line > 1 AND f[1] <> '{section}' AND trim(coalesce(line, '')) <> '')
+            FROM _lines""").fetchone()
+    header = list(spec.column_names)
+    fields = ", ".join([f"f[{i + 1}] AS {q(c)}" for i, c in enumerate(header)] + ["_line"])
+    _create_stage0(con, f"(SELECT {fields} FROM _lines WHERE _line > 1 AND f[1] = '{section}' "
+                        f"AND len(f) = {n_fields}) AS src", spec, header, rules, "src._line")
+    _single_stage(con, u)
+    last = u.readable.physical_lines
+    u.rejects = [(ln, line, "truncated_line" if ln == last and not u.readable.ends_with_newline
+                  else "wrong_field_count", f"a {section} line must have {n_fields} fields, found {n}")
+                 for ln, line, n in con.execute(
+                     f"SELECT _line, line, len(f) FROM _lines WHERE _line > 1 AND f[1] = '{section}' "
+                     f"AND len(f) <> {n_fields} ORDER BY 1").fetchall()]
+    if spec.name == "finess_structures":  # unknown sections are reported once, on the structures table
+        unknown = con.execute(
+            "SELECT _line, line, f[1] FROM _lines WHERE _line > 1 AND trim(coalesce(line, '')) <> '' "
+            "AND f[1] NOT IN ('structureet', 'geolocalisation') ORDER BY 1").fetchall()
+        u.rejects += [(ln, line, "unknown_section", f"line type {kind} is neither structureet nor geolocalisation")
+                      for ln, line, kind in unknown]
+        other -= len(unknown)
+    u.blank, u.other = blank, other
+    u.res.reader = "etalab"
 
 
-# --------------------------------------------------------------------------- checking rows
+# --------------------------------------------------------------------------- checking and loading a stage
 
 
-def _check_rows(con, spec: TableSpec) -> None:
-    """Fill ``_quar`` with one row per broken rule (rows with a ``rejected`` one are not loaded)."""
-    stage_cols = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE _stage)").fetchall()}
-    parts = []
-    for col in spec.columns:
-        c = q(col.name)
-        if col.name not in stage_cols:  # optional column absent from this file: treat as empty
-            con.execute(f"ALTER TABLE _stage ADD COLUMN {c} VARCHAR")
-        if col.required:
-            parts.append(
-                f"""SELECT _line, {lit(col.name)}, NULL, 'missing_required',
-                       '{col.name} is required and empty', 'rejected' FROM _stage WHERE {c} IS NULL
-                       OR trim({c}) = ''"""
-            )
-        chk = rule_check(col)
-        if chk:
-            pred, rule, reason = chk
-            sev = "rejected" if col.on_error == "reject" else "flagged"
-            parts.append(
-                f"""SELECT _line, {lit(col.name)}, {c}, '{rule}',
-                       {lit(col.name)} || ' = ''' || {c} || ''' ' || {lit(reason)}, '{sev}'
-                    FROM _stage WHERE {c} IS NOT NULL AND trim({c}) <> '' AND NOT coalesce({pred}, false)"""
-            )
-    if spec.key:
+def _quarantine(con, spec: TableSpec, rules: list[Rule], units: list[Unit]) -> None:
+    """``_quar`` (file, line, column, value, rule, reason, severity) and ``_rejected`` (file, line not loaded)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _bad AS SELECT * FROM _stage WHERE _viol <> 0")
+    con.execute("CREATE OR REPLACE TEMP TABLE _quar (_file VARCHAR, line_number BIGINT, column_name VARCHAR, "
+                "value VARCHAR, rule VARCHAR, reason VARCHAR, severity VARCHAR)")
+    if con.execute("SELECT count(*) FROM _bad").fetchone()[0]:
+        parts = [f"""SELECT _file, _line, {lit(r.column) if r.column else 'NULL'},
+                            {q(r.column) if r.column else 'NULL'}, '{r.rule}', {r.reason}, '{r.severity}'
+                     FROM _bad WHERE (_viol & {1 << i}) <> 0""" for i, r in enumerate(rules)]
+        con.execute("INSERT INTO _quar " + " UNION ALL ".join(parts))
+    reader_rejects = [(u.lf.rel, ln, raw, rule, reason) for u in units for ln, raw, rule, reason in u.rejects]
+    if reader_rejects:
+        con.executemany("INSERT INTO _quar VALUES (?, ?, NULL, ?, ?, ?, 'rejected')", reader_rejects)
+    mask = reject_mask(rules)
+    if spec.key:  # a repeated natural key within a delivery: the later lines are rejected
         keys = ", ".join(q(k) for k in spec.key)
         label = " + ".join(spec.key)
-        parts.append(
-            f"""SELECT _line, {lit(label)}, concat_ws(' | ', {keys}), 'duplicate_key',
-                   format('{label} repeats the row of line {{}}', first_line), 'rejected'
-                FROM (SELECT _line, {keys}, first_value(_line) OVER (PARTITION BY {keys} ORDER BY _line) AS first_line
-                      FROM _stage) WHERE _line <> first_line"""
-        )
-    if parts:  # one scan of the file's rows for all the rules
-        con.execute("INSERT INTO _quar SELECT NULL, * FROM (" + "\nUNION ALL\n".join(parts) + ")")
-
-
-# --------------------------------------------------------------------------- one table
-
-
-def _ensure_state(con) -> None:
-    create_raw_schema(con)
-
-
-def ingest_file(con, spec: TableSpec, path: Path, delivery_key: str, landing: Path,
-                ingested_at: datetime | None = None) -> FileResult:
-    ingested_at = ingested_at or datetime.now(timezone.utc)
-    rel = str(path.relative_to(landing)) if landing in path.parents else path.name
-    res = FileResult(spec.name, rel, delivery_key=delivery_key)
-    res.sha256 = sha256_of(path)
-    # the same content already ingested for the same delivery (month or snapshot date): nothing to do.
-    # (Two months may carry byte-identical snapshots: the delivery key is part of the identity.)
-    seen = con.execute(
-        "SELECT status FROM raw.ingested_files WHERE table_name = ? AND file_sha256 = ? AND delivery_key = ? "
-        "AND status <> 'refused'",
-        [spec.name, res.sha256, delivery_key],
-    ).fetchone()
-    if seen:
-        res.status = "unchanged"
-        return res
-
-    con.execute("DROP TABLE IF EXISTS _quar")
-    con.execute(
-        "CREATE TEMP TABLE _quar (seq BIGINT, line_number BIGINT, column_name VARCHAR, value VARCHAR, "
-        "rule VARCHAR, reason VARCHAR, severity VARCHAR)"
-    )
-    with tempfile.TemporaryDirectory(prefix="eparcours_ingest_") as tmp:
-        try:
-            if path.stat().st_size == 0:
-                raise FileRefused("the file is empty")
-            res.encoding = detect_encoding(path)
-            readable = path if res.encoding != "cp1252" else transcode_to_utf8(path, "cp1252", Path(tmp))
-            if spec.layout == "finess_etalab":
-                header = _load_finess_etalab(con, spec, readable)
-            else:
-                header = _load_csv(con, spec, readable, rel)
-            _check_rows(con, spec)
-        except FileRefused as e:
-            res.status = "refused"
-            res.message = str(e)
-            _record_refusal(con, spec, res, ingested_at)
-            return res
-        except (duckdb.InvalidInputError, duckdb.ConversionException, UnicodeError, OSError) as e:
-            # DuckDB's CSV reader could not read the file at all (bad quoting, binary content, ...)
-            res.status = "refused"
-            res.message = f"unreadable CSV: {str(e).splitlines()[0]}"
-            _record_refusal(con, spec, res, ingested_at)
-            return res
-
-        extra_cols = [h for h in header if h.lower() not in {c.lower() for c in spec.column_names}]
-        extra_sql = (
-            "json_object(" + ", ".join(f"{lit(h)}, {q(h)}" for h in extra_cols) + ")" if extra_cols else "NULL::JSON"
-        )
-        business = ", ".join(q(c) for c in spec.column_names)
-        con.execute("CREATE OR REPLACE TEMP TABLE _rejected_lines AS SELECT DISTINCT line_number FROM _quar "
-                    "WHERE severity = 'rejected' AND line_number IS NOT NULL")
-        con.execute("BEGIN TRANSACTION")
-        try:
-            previous = con.execute(
-                "SELECT count(*) FROM raw.ingested_files WHERE table_name = ? AND delivery_key = ? AND status = 'loaded'",
-                [spec.name, delivery_key],
-            ).fetchone()[0]
-            if previous:
-                con.execute(f"DELETE FROM raw.{spec.name} WHERE _delivery_key = ?", [delivery_key])
-                con.execute("DELETE FROM raw.quarantine WHERE table_name = ? AND delivery_key = ?",
-                            [spec.name, delivery_key])
-                con.execute(
-                    "UPDATE raw.ingested_files SET status = 'replaced', message = ? "
-                    "WHERE table_name = ? AND delivery_key = ? AND status = 'loaded'",
-                    [f"replaced by {rel}", spec.name, delivery_key],
-                )
-                res.message = f"replaces the earlier delivery of {delivery_key}"
+        on = " AND ".join(f"s.{q(k)} IS NOT DISTINCT FROM d.{q(k)}" for k in spec.key)
+        # candidates by a 64-bit hash of the key (one number to group on), then the exact check on those rows
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _dup_hash AS SELECT _delivery_key, hash({keys}) AS h
+                        FROM _stage WHERE (_viol & {mask}) = 0 GROUP BY ALL HAVING count(*) > 1""")
+        if con.execute("SELECT count(*) FROM _dup_hash").fetchone()[0]:
             con.execute(
-                f"""INSERT INTO raw.{spec.name} ({business}, {', '.join(n for n, _ in LINEAGE_COLUMNS)})
-                    SELECT {', '.join(f'nullif(trim({q(c)}), {lit("")})' for c in spec.column_names)},
-                           ?, ?, ?, _line, ?, {extra_sql}
-                    FROM _stage WHERE _line NOT IN (SELECT line_number FROM _rejected_lines) ORDER BY _line""",
-                [delivery_key, rel, res.sha256, ingested_at],
-            )
+                f"""CREATE OR REPLACE TEMP TABLE _dup_rows AS SELECT s.* FROM _stage AS s
+                    JOIN _dup_hash AS d ON d._delivery_key = s._delivery_key AND d.h = hash({', '.join(f's.{q(k)}' for k in spec.key)})
+                    WHERE (s._viol & {mask}) = 0""")
             con.execute(
-                """INSERT INTO raw.quarantine SELECT ?, ?, ?, ?, line_number, column_name, value, rule, reason,
-                          severity, ?, ? FROM _quar ORDER BY line_number, column_name""",
-                [spec.source, spec.name, rel, res.sha256, delivery_key, ingested_at],
-            )
-            res.rows_loaded = con.execute(
-                "SELECT count(*) FROM _stage WHERE _line NOT IN (SELECT line_number FROM _rejected_lines)"
-            ).fetchone()[0]
-            res.rows_rejected = con.execute(
-                "SELECT count(DISTINCT line_number) FROM _quar WHERE severity = 'rejected'"
-            ).fetchone()[0]
-            res.values_flagged = con.execute("SELECT count(*) FROM _quar WHERE severity = 'flagged'").fetchone()[0]
-            _record(con, spec, res, ingested_at)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-    return res
-
-
-def _record(con, spec: TableSpec, res: FileResult, ingested_at: datetime) -> None:
-    con.execute(
-        "INSERT INTO raw.ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [spec.name, spec.source, res.delivery_key, res.file, res.sha256, None, res.encoding, res.rows_loaded,
-         res.rows_rejected, res.values_flagged, res.status, res.message, ingested_at],
-    )
-
-
-def _record_refusal(con, spec: TableSpec, res: FileResult, ingested_at: datetime) -> None:
-    already = con.execute(
-        "SELECT 1 FROM raw.quarantine WHERE table_name = ? AND file_sha256 = ? AND severity = 'file_refused'",
-        [spec.name, res.sha256],
-    ).fetchone()
-    if not already:
+                f"""INSERT INTO _quar
+                    SELECT s._file, s._line, {lit(label)},
+                           concat_ws(' | ', {', '.join(f's.{q(k)}' for k in spec.key)}), 'duplicate_key',
+                           format('{label} repeats the row of line {{}}', d.first_line), 'rejected'
+                    FROM (SELECT _delivery_key, {keys}, min(_line) AS first_line FROM _dup_rows
+                          GROUP BY ALL HAVING count(*) > 1) AS d
+                    JOIN _dup_rows AS s ON s._delivery_key = d._delivery_key AND {on}
+                    WHERE s._line > d.first_line""")
+    con.execute("CREATE OR REPLACE TEMP TABLE _rejected AS SELECT DISTINCT _file, line_number FROM _quar "
+                "WHERE severity = 'rejected'")
+    cut = [(u.lf.rel, u.readable.physical_lines) for u in units
+           if not u.readable.ends_with_newline and u.readable.physical_lines >= 2]
+    if cut:  # a last line without its newline may have been cut in transfer
+        con.execute("CREATE OR REPLACE TEMP TABLE _cut (_file VARCHAR, line BIGINT)")
+        con.executemany("INSERT INTO _cut VALUES (?, ?)", cut)
         con.execute(
-            "INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, NULL, NULL, NULL, 'file_refused', ?, 'file_refused', ?, ?)",
-            [spec.source, spec.name, res.file, res.sha256, res.message, res.delivery_key, ingested_at],
-        )
-        _record(con, spec, res, ingested_at)
+            """INSERT INTO _quar SELECT s._file, s._line, NULL, NULL, 'no_final_newline',
+                   'the file does not end with a newline: its last line may have been cut in transfer (check its '
+                   || 'last value)', 'flagged'
+               FROM _stage AS s JOIN _cut AS c ON c._file = s._file AND c.line = s._line
+               WHERE NOT EXISTS (SELECT 1 FROM _rejected AS r WHERE r._file = s._file
+                                 AND r.line_number = s._line)""")
 
 
-def ingest_table(con, spec: TableSpec, files: list[tuple[Path, str]], landing: Path) -> list[FileResult]:
-    """Ingest the files of one landing table in delivery order (see ``discover``)."""
-    _ensure_state(con)
-    ingested_at = datetime.now(timezone.utc)
-    return [ingest_file(con, spec, path, key, landing, ingested_at) for path, key in files]
+def _loaded(con) -> str:
+    """The FROM clause of the rows to load: not rejected, not of a refused file (no anti-join when none)."""
+    where = []
+    if con.execute("SELECT count(*) FROM _rejected").fetchone()[0]:
+        where.append("NOT EXISTS (SELECT 1 FROM _rejected AS r WHERE r._file = s._file AND r.line_number = s._line)")
+    if con.execute("SELECT count(*) FROM _excluded").fetchone()[0]:
+        where.append("s._file NOT IN (SELECT _file FROM _excluded)")
+    return "FROM _stage AS s WHERE " + (" AND ".join(where) or "true")
 
 
-def ingest_landing(con, landing: Path, tables: list[str] | None = None) -> IngestReport:
-    """Ingest every landing table (or only ``tables``) found under ``landing``."""
-    by_table, unknown = discover(landing)
-    report = IngestReport(unknown_files=unknown)
-    for s in SPECS:
-        if tables and s.name not in tables:
+def _insert_rows(con, spec: TableSpec, ingested_at: datetime) -> None:
+    cols, vals = [], []
+    for c in spec.columns:
+        cols.append(q(c.name))
+        vals.append(q(c.name + "__typed") if raw_type(c) != "VARCHAR" else q(c.name))
+        if local_date_column(c):
+            cols.append(q(local_date_column(c)))
+            vals.append(q(local_date_column(c)))
+    lineage = [n for n, _ in LINEAGE_COLUMNS]
+    con.execute(f"""INSERT INTO raw.{spec.name} ({', '.join(cols + lineage)})
+                    SELECT {', '.join(f's.{v}' for v in vals)}, s._delivery_key, s._file, s._sha, s._line, ?,
+                           s._extra {_loaded(con)}""", [ingested_at])
+
+
+def _profile(con, spec: TableSpec) -> None:
+    """What the quality gate judges a delivery on, from its loaded rows: volume, dates, structures."""
+    st = f"s.{q(spec.structure_column)}" if spec.structure_column else "NULL"
+    loaded = _loaded(con)
+    if spec.event_column:
+        d = f"s.{q(spec.event_column + '_local_date')}"
+        month = ("CAST(strptime(s._delivery_key || '-01', '%Y-%m-%d') AS DATE)" if spec.kind != "snapshot_dated"
+                 else "CAST(s._delivery_key AS DATE)")
+        dates = (f"count({d}), min({d}), max({d}), count(DISTINCT {d}), "
+                 f"count(*) FILTER (WHERE date_trunc('month', {d}) = {month})")
+    else:
+        dates = "NULL, NULL, NULL, NULL, NULL"
+    con.execute(f"""INSERT INTO raw.delivery_profiles
+                    SELECT ?, s._delivery_key, s._sha, count(*), {dates}, NULL
+                    {loaded} GROUP BY s._delivery_key, s._sha""", [spec.name])
+    if spec.structure_column:
+        con.execute(f"""INSERT INTO raw.delivery_structures
+                        SELECT ?, s._delivery_key, s._sha, ?, {st}, count(*) {loaded} AND {st} IS NOT NULL
+                        GROUP BY ALL""", [spec.name, spec.structure_reference])
+        con.execute("""UPDATE raw.delivery_profiles AS p SET structures = c.n
+                       FROM (SELECT delivery_key, file_sha256, count(*) AS n FROM raw.delivery_structures
+                             WHERE table_name = ? GROUP BY ALL) AS c
+                       WHERE p.table_name = ? AND p.delivery_key = c.delivery_key
+                         AND p.file_sha256 = c.file_sha256 AND p.structures IS NULL""", [spec.name, spec.name])
+
+
+def _load_stage(con, spec: TableSpec, rules: list[Rule], units: list[Unit], ingested_at: datetime) -> None:
+    """Quarantine, account for and load the rows of ``_stage`` (the files of ``units``) in one transaction."""
+    if not units:
+        return
+    _quarantine(con, spec, rules, units)
+    n_stage = dict(con.execute("SELECT _file, count(*) FROM _stage GROUP BY 1").fetchall())
+    rejected = dict(con.execute("SELECT _file, count(*) FROM _rejected GROUP BY 1").fetchall())
+    flagged = dict(con.execute("SELECT _file, count(*) FROM _quar WHERE severity = 'flagged' GROUP BY 1").fetchall())
+    excluded = []
+    for u in units:
+        res, f = u.res, u.lf.rel
+        reader_rejected = len({r[0] for r in u.rejects})
+        res.encoding = u.readable.encoding
+        res.physical_lines, res.blank_lines, res.other_lines = u.readable.physical_lines, u.blank, u.other
+        res.rows_rejected = rejected.get(f, 0)
+        res.values_flagged = flagged.get(f, 0)
+        res.rows_loaded = n_stage.get(f, 0) - (res.rows_rejected - reader_rejected)
+        accounted = 1 + res.rows_loaded + res.rows_rejected + u.blank + u.other
+        if accounted != u.readable.physical_lines:  # never silent: the file is refused with the numbers
+            excluded.append(f)
+            res.status = "refused"
+            res.message = (f"the lines of the file are not all accounted for ({u.readable.physical_lines} physical "
+                           f"lines, 1 header + {res.rows_loaded} loaded + {res.rows_rejected} quarantined + "
+                           f"{u.blank} blank + {u.other} other): nothing loaded, please report it")
+        elif u.blank:
+            res.message = f"{u.blank} blank line(s) skipped"
+    con.execute("CREATE OR REPLACE TEMP TABLE _excluded (_file VARCHAR)")
+    if excluded:
+        con.executemany("INSERT INTO _excluded VALUES (?)", [(f,) for f in excluded])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for u in units:
+            if u.replaces:
+                _drop_delivery(con, spec, u.lf.delivery_key, f"replaced by {u.lf.rel}")
+                if u.res.status == "loaded":
+                    u.res.message = "; ".join(filter(None, [f"replaces the earlier delivery of {u.lf.delivery_key}",
+                                                            u.res.message]))
+        _insert_rows(con, spec, ingested_at)
+        con.execute(
+            """INSERT INTO raw.quarantine SELECT ?, ?, q._file, f._sha, q.line_number, q.column_name, q.value, q.rule,
+                      q.reason, q.severity, f._delivery_key, ?
+               FROM _quar AS q JOIN (SELECT DISTINCT _file, _sha, _delivery_key FROM _filebase) AS f USING (_file)
+               WHERE q._file NOT IN (SELECT _file FROM _excluded)
+               ORDER BY q._file, q.line_number, q.column_name""", [spec.source, spec.name, ingested_at])
+        _profile(con, spec)
+        for u in units:
+            if u.res.status == "refused":
+                _refusal_rows(con, spec, u.res, ingested_at)
+            _record(con, spec, u.res, u.lf, ingested_at)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _drop_delivery(con, spec: TableSpec, key: str, message: str) -> None:
+    con.execute(f"DELETE FROM raw.{spec.name} WHERE _delivery_key = ?", [key])
+    con.execute("DELETE FROM raw.quarantine WHERE table_name = ? AND delivery_key = ?", [spec.name, key])
+    con.execute("DELETE FROM raw.delivery_profiles WHERE table_name = ? AND delivery_key = ?", [spec.name, key])
+    con.execute("DELETE FROM raw.delivery_structures WHERE table_name = ? AND delivery_key = ?", [spec.name, key])
+    con.execute("UPDATE raw.ingested_files SET status = 'replaced', message = ? "
+                "WHERE table_name = ? AND delivery_key = ? AND status IN ('loaded', 'refused')",
+                [message, spec.name, key])
+
+
+def _record(con, spec: TableSpec, res: FileResult, lf: LandingFile | None, ingested_at: datetime) -> None:
+    con.execute(
+        "INSERT INTO raw.ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [spec.name, spec.source, res.delivery_key, res.file, res.sha256, res.size,
+         lf.mtime_ns if lf else None, ".".join(map(str, lf.version)).rstrip(".") if lf else None, res.encoding,
+         res.physical_lines, res.blank_lines, res.other_lines, res.rows_loaded, res.rows_rejected,
+         res.values_flagged, res.reader or None, res.status, res.message, ingested_at])
+
+
+def _refusal_rows(con, spec: TableSpec, res: FileResult, ingested_at: datetime) -> None:
+    con.execute(
+        "INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, NULL, NULL, NULL, 'file_refused', ?, 'file_refused', ?, ?)",
+        [spec.source, spec.name, res.file, res.sha256, res.message, res.delivery_key, ingested_at])
+
+
+def _refuse(con, spec: TableSpec, u: Unit, message: str, ingested_at: datetime) -> None:
+    """A refused file is the delivery in force of its key: what was loaded for that key goes (its month must not
+    be computed on the previous content) and the refusal is recorded with its reason."""
+    u.res.status, u.res.message = "refused", message
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if u.replaces:
+            _drop_delivery(con, spec, u.lf.delivery_key, f"replaced by {u.lf.rel} (refused)")
+        _refusal_rows(con, spec, u.res, ingested_at)
+        _record(con, spec, u.res, u.lf, ingested_at)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+# --------------------------------------------------------------------------- tables and the landing folder
+
+
+def _current(con, table: str) -> dict[str, tuple[str, str, str]]:
+    """delivery key -> (file, sha256, status) of what is in force in the warehouse for ``table``."""
+    return {k: (f, s, st) for k, f, s, st in con.execute(
+        "SELECT delivery_key, file_name, file_sha256, status FROM raw.ingested_files "
+        "WHERE table_name = ? AND status IN ('loaded', 'refused')", [table]).fetchall()}
+
+
+def _known_hashes(con) -> dict[tuple[str, int, int], str]:
+    """(file, size, mtime) -> sha256 of files already hashed: an unchanged file is not read again."""
+    return {(f, s, m): h for f, s, m, h in con.execute(
+        "SELECT file_name, file_size, file_mtime_ns, any_value(file_sha256) FROM raw.ingested_files "
+        "WHERE file_size IS NOT NULL AND file_mtime_ns IS NOT NULL GROUP BY ALL").fetchall()}
+
+
+class _Scanner:
+    """Byte scans in a background thread, ahead of DuckDB (hashing releases the GIL)."""
+
+    def __init__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan")
+        self._futures: dict[Path, Future] = {}
+        self._lock = threading.Lock()
+
+    def prefetch(self, paths: list[Path]) -> None:
+        with self._lock:
+            for p in paths:
+                if p not in self._futures:
+                    self._futures[p] = self._pool.submit(scan_file, p)
+
+    def get(self, path: Path) -> ByteScan:
+        self.prefetch([path])
+        return self._futures[path].result()
+
+    def close(self):
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _batches(units: list[Unit]) -> list[list[Unit]]:
+    """Files of the same header read together, up to BATCH_BYTES of CSV per statement."""
+    groups: dict[tuple, list[Unit]] = {}
+    for u in units:
+        groups.setdefault(tuple(u.header), []).append(u)
+    out = []
+    for members in groups.values():
+        batch, size = [], 0
+        for u in members:
+            if batch and size + u.scan.size > BATCH_BYTES:
+                out.append(batch)
+                batch, size = [], 0
+            batch.append(u)
+            size += u.scan.size
+        if batch:
+            out.append(batch)
+    return out
+
+
+def _prepare(con, spec: TableSpec, u: Unit, tmpdir: Path, ingested_at: datetime) -> bool:
+    """Encoding and header of a file before it is read; False (and the file refused) when it cannot be."""
+    try:
+        if u.scan.size == 0:
+            raise FileRefused("the file is empty")
+        u.readable = Readable(u.lf.path, u.scan.bom or "utf-8", u.scan.physical_lines, u.scan.ends_with_newline)
+        if u.scan.bom == "utf-16":
+            u.readable = _transcode(u.lf.path, "utf-16", tmpdir)
+        if spec.layout != "finess_etalab":
+            u.header = _header(spec, u.readable.path)
+        return True
+    except FileRefused as e:
+        _refuse(con, spec, u, str(e), ingested_at)
+    except (UnicodeError, OSError) as e:
+        _refuse(con, spec, u, f"unreadable file: {str(e).splitlines()[0]}", ingested_at)
+    return False
+
+
+def _load_alone(con, spec, rules, u: Unit, tmpdir: Path, ingested_at: datetime, how: str) -> None:
+    """A file read on its own: the etalab layout, a file that is not UTF-8, or a damaged file (exact reader)."""
+    try:
+        if how == "cp1252":
+            u.readable = _transcode(u.lf.path, "cp1252", tmpdir)
+            u.header = _header(spec, u.readable.path)
+            again = _read_fast(con, spec, [u], rules)
+            if again:
+                _read_exact(con, spec, u, rules)
+        elif how == "etalab":
+            try:
+                _read_etalab(con, spec, u, rules)
+            except duckdb.InvalidInputException:
+                u.readable = _transcode(u.lf.path, "cp1252", tmpdir)
+                _read_etalab(con, spec, u, rules)
+        else:
+            _read_exact(con, spec, u, rules)
+    except FileRefused as e:
+        _refuse(con, spec, u, str(e), ingested_at)
+        return
+    except (duckdb.InvalidInputException, duckdb.ConversionException, UnicodeError, OSError) as e:
+        _refuse(con, spec, u, f"unreadable CSV: {str(e).splitlines()[0]}", ingested_at)
+        return
+    _load_stage(con, spec, rules, [u], ingested_at)
+
+
+def ingest_table(con, spec: TableSpec, inv: Inventory, ingested_at: datetime | None = None,
+                 scanner: _Scanner | None = None, on_file=None) -> list[FileResult]:
+    """Load the file in force of every delivery of ``spec`` whose content changed (see the module docstring)."""
+    create_raw_schema(con)
+    ingested_at = ingested_at or datetime.now(timezone.utc)
+    own = scanner is None
+    scanner = scanner or _Scanner()
+    current = _current(con, spec.name)
+    known = _known_hashes(con)
+    results: list[FileResult] = []
+    units: list[Unit] = []
+    winners = inv.winners(spec.name)
+    scanner.prefetch([lf.path for lf in winners if (lf.rel, lf.size, lf.mtime_ns) not in known])
+    try:
+        for lf in winners:
+            cur = current.get(lf.delivery_key)
+            sha = known.get((lf.rel, lf.size, lf.mtime_ns))
+            if sha is not None and cur is not None and cur[1] == sha and cur[0] == lf.rel:
+                results.append(FileResult(spec.name, lf.rel, sha, lf.delivery_key, status="unchanged"))
+                continue
+            scan = scanner.get(lf.path)
+            if cur is not None and cur[1] == scan.sha256 and cur[0] == lf.rel:
+                results.append(FileResult(spec.name, lf.rel, scan.sha256, lf.delivery_key, status="unchanged"))
+                _remember_stat(con, spec, lf, scan)
+                continue
+            res = FileResult(spec.name, lf.rel, scan.sha256, lf.delivery_key, size=scan.size)
+            units.append(Unit(lf, scan, cur is not None, res))
+        with tempfile.TemporaryDirectory(prefix="eparcours_ingest_") as tmp:
+            tmpdir = Path(tmp)
+            ready = [u for u in units if _prepare(con, spec, u, tmpdir, ingested_at)]
+            if spec.layout == "finess_etalab":
+                for u in ready:
+                    _load_alone(con, spec, rules_for(spec, control=u.scan.has_control), u, tmpdir, ingested_at,
+                                "etalab")
+            else:
+                for batch in _batches(ready):
+                    rules = rules_for(spec, control=any(u.scan.has_control for u in batch))
+                    again = _read_fast(con, spec, batch, rules)
+                    retried = {id(u) for u, _ in again}
+                    _load_stage(con, spec, rules, [u for u in batch if id(u) not in retried], ingested_at)
+                    for u, how in again:
+                        _load_alone(con, spec, rules_for(spec, control=True), u, tmpdir, ingested_at, how)
+        for u in units:
+            results.append(u.res)
+            if on_file:
+                on_file(u.res)
+        _record_superseded(con, spec, inv, known, scanner, ingested_at, results)
+    finally:
+        if own:
+            scanner.close()
+    return results
+
+
+def _record_superseded(con, spec, inv, known, scanner, ingested_at, results) -> None:
+    recorded = {(f, h) for f, h in con.execute(
+        "SELECT file_name, file_sha256 FROM raw.ingested_files WHERE table_name = ?", [spec.name]).fetchall()}
+    for lf, winner in inv.superseded(spec.name):
+        if known.get((lf.rel, lf.size, lf.mtime_ns)):
             continue
-        report.results.extend(ingest_table(con, s, by_table[s.name], landing))
-    return report
+        scan = scanner.get(lf.path)
+        if (lf.rel, scan.sha256) in recorded:  # loaded once, then replaced by the winner: already recorded
+            _remember_stat(con, spec, lf, scan)
+            continue
+        res = FileResult(spec.name, lf.rel, scan.sha256, lf.delivery_key, status="superseded", size=scan.size,
+                         message=f"superseded by {winner.rel} (a later version of the same delivery)")
+        con.execute("DELETE FROM raw.ingested_files WHERE table_name = ? AND file_name = ? AND status = "
+                    "'superseded'", [spec.name, lf.rel])
+        _record(con, spec, res, lf, ingested_at)
+        results.append(res)
 
+
+def _remember_stat(con, spec, lf: LandingFile, scan: ByteScan) -> None:
+    """The same content under a new modification time: remember the new stat, so it is not hashed again."""
+    con.execute("UPDATE raw.ingested_files SET file_mtime_ns = ?, file_size = ? WHERE table_name = ? AND "
+                "file_name = ? AND file_sha256 = ?", [lf.mtime_ns, scan.size, spec.name, lf.rel, scan.sha256])
+
+
+def record_inventory(con, inv: Inventory, seen_at: datetime) -> None:
+    """``raw.landing_inventory``: the landing folder as this ingestion saw it (every entry and its role)."""
+    rows = []
+    for f in inv.files:
+        known = f.source in SOURCES
+        if f.status != "candidate":
+            rows.append((f.rel, f.source, known, None, None, None, f.size, f.status, f.reason, seen_at))
+            continue
+        for t in f.tables:
+            winner = inv.deliveries[t][f.delivery_key][0]
+            role = "in_force" if winner is f else "superseded"
+            reason = "" if winner is f else f"superseded by {winner.rel}"
+            rows.append((f.rel, f.source, known, t, f.delivery_key, ".".join(map(str, f.version)).rstrip("."), f.size, role,
+                         reason, seen_at))
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM raw.landing_inventory")
+    if rows:
+        con.executemany("INSERT INTO raw.landing_inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("COMMIT")
+
+
+def ingest_landing(con, landing: Path, tables: list[str] | None = None, on_file=None) -> IngestReport:
+    """Ingest every landing table (or only ``tables``) found under ``landing``."""
+    create_raw_schema(con)
+    inv = inventory(landing)
+    ingested_at = datetime.now(timezone.utc)
+    record_inventory(con, inv, ingested_at)
+    report = IngestReport(unknown_files=[f.rel for f in inv.files if f.status != "candidate"])
+    scanner = _Scanner()
+    try:
+        for s in SPECS:
+            if tables and s.name not in tables:
+                continue
+            report.results.extend(ingest_table(con, s, inv, ingested_at, scanner, on_file))
+    finally:
+        scanner.close()
+    return report

@@ -4,8 +4,9 @@ Everything that reads, writes or checks a landing file (the ingestion, the synth
 raw-table DDL, the docs) takes the columns and rules from here, so the contract
 (``shared/contract/extracts.md``) is written down once.
 
-Raw tables keep every value **as text, exactly as delivered** (auditable); the row-level rules below
-decide whether a row is loaded or quarantined. Staging models (dbt) type the text.
+Raw tables store every value typed once, at ingestion (``rules.raw_type``: dates, timestamps with the
+calendar date written in them, integers, numbers; codes and identifiers as trimmed text); the row-level rules
+below decide whether a row is loaded or quarantined, and the quarantine keeps the offending text as delivered.
 
 Rule vocabulary (``Column.rule``):
     text        any text
@@ -60,7 +61,10 @@ class TableSpec:
     pattern: str  # regex on the file name; group "key" gives the delivery key
     kind: str  # event_monthly | snapshot_monthly | snapshot_dated
     columns: tuple[Column, ...]
-    key: tuple[str, ...] = ()  # business key within one delivery (uniqueness checked by dbt)
+    key: tuple[str, ...] = ()  # natural key within one delivery: a repeated key is quarantined (duplicate_key)
+    event_column: str | None = None  # event tables: the timestamp whose local date places a row in a period
+    structure_column: str | None = None  # the structure each row belongs to (volume judged per structure too)
+    structure_reference: str | None = None  # finess | coordination: the snapshot telling whether it is in force
     delimiter: str = ";"
     layout: str = "csv"  # csv | finess_etalab
     description: str = ""
@@ -88,8 +92,13 @@ def C(name, rule="text", required=False, on_error="reject", values=(), codelist=
     return Column(name, rule, required, on_error, tuple(values), codelist)
 
 
-MONTH = r"(?P<key>\d{4}-\d{2})(?:_[^/]*)?\.csv"  # a re-delivery may carry a suffix: _v2, _20240415…
-DAY = r"(?P<key>\d{8})(?:_[^/]*)?\.csv"
+# A re-delivery of the same month or snapshot date carries a suffix: x_2024-03_v2.csv replaces x_2024-03_v1.csv,
+# which replaces x_2024-03.csv; another suffix (x_2024-03_20240415.csv, x_2024-03_corrige.csv) comes after the
+# plain name and before any _vN, in name order (discovery.py: the name decides, never the clock).
+VERSION = r"(?:_(?:v(?P<version>\d+)|(?P<suffix>[^/]+?)))?"
+MONTH = r"(?P<key>\d{4}-\d{2})" + VERSION + r"\.csv"
+DAY = r"(?P<key>\d{8})" + VERSION + r"\.csv"
+ETALAB = r"etalab-cs11005\d\d-stock-(?P<key>\d{8})-(?P<time>\d{4})" + VERSION + r"\.csv"
 YN = ("O", "N")
 
 FINESS_STRUCTUREET_COLUMNS = (
@@ -133,7 +142,7 @@ DECLARATIVE_INDICATORS = ("1.1", "1.2", "2.1", "2.2", "3.1", "4.1", "5.1", "6.6"
 SPECS: tuple[TableSpec, ...] = (
     # ---------------------------------------------------------------- finess
     TableSpec(
-        "finess_structures", "finess", r"etalab-cs11005\d\d-stock-(?P<key>\d{8})-\d{4}(?:[._][^/]*)?\.csv",
+        "finess_structures", "finess", ETALAB,
         "snapshot_dated",
         (
             C("section", "enum", True, values=("structureet",)),
@@ -153,7 +162,7 @@ SPECS: tuple[TableSpec, ...] = (
         description="FINESS établissements (etalab stock file, `structureet` lines), one snapshot per file.",
     ),
     TableSpec(
-        "finess_geolocalisation", "finess", r"etalab-cs11005\d\d-stock-(?P<key>\d{8})-\d{4}(?:[._][^/]*)?\.csv",
+        "finess_geolocalisation", "finess", ETALAB,
         "snapshot_dated",
         (
             C("section", "enum", True, values=("geolocalisation",)),
@@ -171,6 +180,7 @@ SPECS: tuple[TableSpec, ...] = (
             C("forme", required=True), C("libforme"), C("noautor"),
             C("dateautor", "date"), C("datemeo", "date"), C("datefin", "date"),
         ),
+        key=("nofinesset", "activite", "modalite", "forme", "noautor"),
         description="Activités de soins soumises à autorisation (FINESS XSD cs1400103 field names).",
     ),
     # ---------------------------------------------------------------- ror
@@ -212,6 +222,7 @@ SPECS: tuple[TableSpec, ...] = (
             C("id_ue", required=True), C("fonction_contact"), C("nature_contact"), C("canal"),
             C("adresse_telecom"), C("niveau_confidentialite"),
         ),
+        key=("id_ue", "fonction_contact", "nature_contact", "canal", "adresse_telecom", "niveau_confidentialite"),
         description="ROR contacts of each UE.",
     ),
     # ---------------------------------------------------------------- mss
@@ -225,11 +236,13 @@ SPECS: tuple[TableSpec, ...] = (
             C("size_bytes", "int"), C("attachments", "int"),
             C("delivery_status", "enum", True, values=("DELIVERED", "BOUNCED", "FAILED")),
         ),
-        key=("message_id",), description="MSSanté operator log, one row per message sent.",
+        key=("message_id",), event_column="sent_at", structure_column="sender_finess", structure_reference="finess",
+        description="MSSanté operator log, one row per message sent.",
     ),
     TableSpec(
         "annuaire_mssante", "mss", r"annuaire_mssante_" + DAY, "snapshot_dated",
         tuple(C(n, required=n in ("Type de BAL", "Adresse BAL")) for n in ANNUAIRE_MSSANTE_COLUMNS),
+        key=("Adresse BAL", "Identification nationale PP", "Identification Structure"),
         delimiter="|", description="Public MSSanté directory extraction (Extraction_Correspondance_MSSante).",
     ),
     # ---------------------------------------------------------------- dmp
@@ -246,7 +259,8 @@ SPECS: tuple[TableSpec, ...] = (
             C("author_system", "enum", values=("COORDINATION", "DUI", "HOPITAL", "LIBERAL")),
             C("status", "enum", True, values=("APPROVED", "DEPRECATED", "DELETED")),
         ),
-        key=("document_id",), description="DMP documents registered (XDS metadata).",
+        key=("document_id",), event_column="submitted_at", structure_column="author_finess",
+        structure_reference="finess", description="DMP documents registered (XDS metadata).",
     ),
     # ---------------------------------------------------------------- dui
     TableSpec(
@@ -256,7 +270,8 @@ SPECS: tuple[TableSpec, ...] = (
             C("ins", "ins", on_error="flag"), C("date_admission", "date"), C("date_sortie", "date"),
             C("motif_sortie", "enum", values=("DEFINITIVE", "TEMPORAIRE")),
         ),
-        key=("finess_geo", "dossier_id"), description="DUI dossiers, snapshot at month end.",
+        key=("finess_geo", "dossier_id"), structure_column="finess_geo", structure_reference="finess",
+        description="DUI dossiers, snapshot at month end.",
     ),
     TableSpec(
         "dui_evenements", "dui", r"dui_evenements_" + MONTH, "event_monthly",
@@ -266,7 +281,8 @@ SPECS: tuple[TableSpec, ...] = (
             C("event_type", "enum", True, values=DUI_EVENT_TYPES_BUSINESS + DUI_EVENT_TYPES_NON_BUSINESS),
             C("actor_type", "enum", True, values=("UTILISATEUR", "SYSTEME_EXTERNE")), C("actor_id"),
         ),
-        key=("finess_geo", "event_id"), description="DUI events (audit trail of the DUI software).",
+        key=("finess_geo", "event_id"), event_column="event_at", structure_column="finess_geo",
+        structure_reference="finess", description="DUI events (audit trail of the DUI software).",
     ),
     TableSpec(
         "dui_projets", "dui", r"dui_projets_" + MONTH, "snapshot_monthly",
@@ -276,7 +292,8 @@ SPECS: tuple[TableSpec, ...] = (
             C("date_debut", "date"), C("date_fin", "date"),
             C("statut", "enum", True, values=("PREPARATION", "MISE_EN_OEUVRE", "CLOS")),
         ),
-        key=("finess_geo", "projet_id"), description="Projets personnalisés, snapshot at month end.",
+        key=("finess_geo", "projet_id"), structure_column="finess_geo", structure_reference="finess",
+        description="Projets personnalisés, snapshot at month end.",
     ),
     TableSpec(
         "dui_agenda", "dui", r"dui_agenda_" + MONTH, "event_monthly",
@@ -285,7 +302,8 @@ SPECS: tuple[TableSpec, ...] = (
             C("start_at", "timestamp", True), C("duree_minutes", "int"),
             C("nature", "enum", True, values=("ACTIVITE", "ACTIVITE_COLLECTIVE", "ADMINISTRATION", "TRANSMISSION")),
         ),
-        key=("finess_geo", "agenda_id"), description="DUI agenda entries.",
+        key=("finess_geo", "agenda_id"), event_column="start_at", structure_column="finess_geo",
+        structure_reference="finess", description="DUI agenda entries.",
     ),
     TableSpec(
         "esms_file_active", "dui", r"esms_file_active_" + DAY, "snapshot_dated",
@@ -293,7 +311,8 @@ SPECS: tuple[TableSpec, ...] = (
             C("finess_geo", "finess", True), C("annee", "int", True), C("effectif_31_12", "int", True),
             C("sorties_definitives", "int", True), C("atypique", "enum", True, values=YN),
         ),
-        key=("finess_geo", "annee"), description="ESMS file active by year (ARS reference file).",
+        key=("finess_geo", "annee"), structure_column="finess_geo", structure_reference="finess",
+        description="ESMS file active by year (ARS reference file).",
     ),
     TableSpec(
         "esms_projets", "dui", r"esms_projets_" + DAY, "snapshot_dated",
@@ -319,9 +338,10 @@ SPECS: tuple[TableSpec, ...] = (
             C("dossier_id", required=True), C("structure_id", required=True), C("usager_id"),
             C("ins", "ins", on_error="flag"),
             C("ins_statut", "enum", values=("VALI", "PROV", "RECUP", "VIDE")),
-            C("date_demande", "date"), C("date_ouverture", "date", True), C("date_cloture", "date"),
+            C("date_demande", "date"), C("date_ouverture", "date"), C("date_cloture", "date"),
         ),
-        key=("dossier_id",), description="Coordination dossiers, snapshot at month end.",
+        key=("dossier_id",), structure_column="structure_id", structure_reference="coordination",
+        description="Coordination dossiers, snapshot at month end.",
     ),
     TableSpec(
         "coord_evenements", "coordination", r"coord_evenements_" + MONTH, "event_monthly",
@@ -330,7 +350,7 @@ SPECS: tuple[TableSpec, ...] = (
             C("event_type", "enum", True, values=COORD_EVENT_TYPES),
             C("evaluation_type", "enum", values=EVALUATION_TYPES), C("actor_id"),
         ),
-        key=("event_id",), description="Coordination dossier events.",
+        key=("event_id",), event_column="event_at", description="Coordination dossier events.",
     ),
     TableSpec(
         "coord_equipe", "coordination", r"coord_equipe_" + MONTH, "snapshot_monthly",
@@ -338,6 +358,7 @@ SPECS: tuple[TableSpec, ...] = (
             C("dossier_id", required=True), C("professionnel_id", required=True), C("profession"),
             C("date_ajout", "date"), C("date_retrait", "date"),
         ),
+        key=("dossier_id", "professionnel_id", "date_ajout"),
         description="Care team of each coordination dossier, snapshot at month end.",
     ),
     TableSpec(
@@ -346,7 +367,9 @@ SPECS: tuple[TableSpec, ...] = (
             C("message_id", required=True), C("structure_id", required=True), C("dossier_id"),
             C("author_id", required=True), C("posted_at", "timestamp", True),
         ),
-        key=("message_id",), description="Messages posted in the coordination tool (dossier or network).",
+        key=("message_id",), event_column="posted_at", structure_column="structure_id",
+        structure_reference="coordination",
+        description="Messages posted in the coordination tool (dossier or network).",
     ),
     TableSpec(
         "cpts_membres", "coordination", r"cpts_membres_" + DAY, "snapshot_dated",
@@ -354,7 +377,8 @@ SPECS: tuple[TableSpec, ...] = (
             C("structure_id", required=True), C("professionnel_id", required=True), C("profession"),
             C("date_adhesion", "date"), C("date_fin", "date"),
         ),
-        description="CPTS members.",
+        key=("structure_id", "professionnel_id", "date_adhesion"), structure_column="structure_id",
+        structure_reference="coordination", description="CPTS members.",
     ),
     # ---------------------------------------------------------------- declaratif
     TableSpec(
@@ -375,11 +399,22 @@ def spec(name: str) -> TableSpec:
 
 
 def raw_table_ddl(s: TableSpec) -> str:
-    """CREATE TABLE statement of the raw table of ``s`` (every business column as delivered text)."""
-    cols = [f'"{c.name}" VARCHAR' for c in s.columns]
+    """CREATE TABLE statement of the raw table of ``s``: every business column typed once at ingestion (dates,
+    timestamps with the calendar date written in them, integers, numbers; codes and identifiers as text)."""
+    from .rules import local_date_column, raw_type
+
+    cols = []
+    for c in s.columns:
+        cols.append(f'"{c.name}" {raw_type(c)}')
+        if local_date_column(c):
+            cols.append(f'"{local_date_column(c)}" DATE')
     cols += [f"{n} {t}" for n, t in LINEAGE_COLUMNS]
     return f"CREATE TABLE IF NOT EXISTS raw.{s.name} (\n    " + ",\n    ".join(cols) + "\n)"
 
+
+# The layout of schema raw. A warehouse written by another layout is refused with a clear message (it is
+# rebuilt from the landing folder by deleting <home>/warehouse): never read with the wrong types.
+RAW_LAYOUT_VERSION = 2
 
 QUARANTINE_DDL = """
 CREATE TABLE IF NOT EXISTS raw.quarantine (
@@ -406,21 +441,88 @@ CREATE TABLE IF NOT EXISTS raw.ingested_files (
     file_name VARCHAR,
     file_sha256 VARCHAR,
     file_size BIGINT,
-    encoding VARCHAR,
+    file_mtime_ns BIGINT,    -- modification time when hashed (an unchanged size and time is not hashed again)
+    version VARCHAR,         -- re-delivery order of the file name (x_2024-03_v2.csv: 0.2)
+    encoding VARCHAR,        -- as delivered: utf-8, utf-8-sig, cp1252, utf-16
+    physical_lines BIGINT,   -- lines of the file, counted on its bytes
+    blank_lines BIGINT,
+    other_lines BIGINT,      -- lines of another section of the same file (FINESS etalab), or continuing a
+                             -- quoted value (a line break inside quotes)
     rows_loaded BIGINT,
-    rows_rejected BIGINT,
+    rows_rejected BIGINT,    -- lines quarantined (not loaded)
     values_flagged BIGINT,
-    status VARCHAR,          -- loaded | replaced (superseded by a later delivery) | refused
+    reader VARCHAR,          -- duckdb | exact (line-by-line reader of a damaged file) | etalab
+    status VARCHAR,          -- loaded | replaced (superseded by a later delivery) | refused | superseded (a later
+                             -- version of the same delivery is in the landing folder: never loaded)
     message VARCHAR,
     ingested_at TIMESTAMP WITH TIME ZONE
 )
 """
 
+# What the quality gate judges each delivery on (written by the ingestion from the rows it loaded).
+DELIVERY_PROFILES_DDL = """
+CREATE TABLE IF NOT EXISTS raw.delivery_profiles (
+    table_name VARCHAR,
+    delivery_key VARCHAR,
+    file_sha256 VARCHAR,
+    rows_loaded BIGINT,
+    dated_rows BIGINT,       -- event tables: rows with an event date
+    first_date DATE,         -- event tables: first and last local event date of the delivery
+    last_date DATE,
+    active_days BIGINT,      -- distinct event dates
+    rows_in_month BIGINT,    -- event tables: rows dated in the delivered month
+    structures BIGINT        -- distinct structures (FINESS géographique or structure_id)
+)
+"""
+
+DELIVERY_STRUCTURES_DDL = """
+CREATE TABLE IF NOT EXISTS raw.delivery_structures (
+    table_name VARCHAR,
+    delivery_key VARCHAR,
+    file_sha256 VARCHAR,
+    structure_reference VARCHAR,  -- finess | coordination: the snapshot that says whether it is in force
+    structure_id VARCHAR,
+    rows_loaded BIGINT
+)
+"""
+
+LANDING_INVENTORY_DDL = """
+CREATE TABLE IF NOT EXISTS raw.landing_inventory (
+    file_name VARCHAR,       -- relative to the landing folder
+    source VARCHAR,          -- its first folder
+    known_source BOOLEAN,    -- one of the contract's source folders (finess, ror, ...)
+    table_name VARCHAR,      -- NULL when the name matches no table
+    delivery_key VARCHAR,
+    version VARCHAR,
+    file_size BIGINT,
+    role VARCHAR,            -- in_force | superseded | unrecognised | refused (not a regular file: not read)
+    reason VARCHAR,
+    seen_at TIMESTAMP WITH TIME ZONE
+)
+"""
+
+
+class RawLayoutError(RuntimeError):
+    pass
+
 
 def create_raw_schema(con) -> None:
-    """Create schema ``raw`` and every raw table (idempotent)."""
+    """Create schema ``raw`` and every raw table (idempotent); refuse a warehouse of another layout."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("CREATE TABLE IF NOT EXISTS raw.layout (version INTEGER)")
+    found = con.execute("SELECT max(version) FROM raw.layout").fetchone()[0]
+    existing = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+                           "AND table_name = 'ingested_files'").fetchone()[0]
+    if found is None and existing:
+        found = 1
+    if found is not None and found != RAW_LAYOUT_VERSION:
+        raise RawLayoutError(
+            f"the working warehouse was written with raw layout {found}, this version needs {RAW_LAYOUT_VERSION}: "
+            "delete the working warehouse (<home>/warehouse) and run again, it is rebuilt from the landing folder")
     for s in SPECS:
         con.execute(raw_table_ddl(s))
-    con.execute(QUARANTINE_DDL)
-    con.execute(INGESTED_FILES_DDL)
+    for ddl in (QUARANTINE_DDL, INGESTED_FILES_DDL, DELIVERY_PROFILES_DDL, DELIVERY_STRUCTURES_DDL,
+                LANDING_INVENTORY_DDL):
+        con.execute(ddl)
+    if found is None:
+        con.execute("INSERT INTO raw.layout VALUES (?)", [RAW_LAYOUT_VERSION])

@@ -1,7 +1,9 @@
 {#-
-    Safe typing of the raw text (every raw business column is VARCHAR as delivered). Every macro returns
-    NULL, never an error, on a value it cannot read: the ingestion already quarantined the rows whose
-    required values break the contract, so a NULL here is an absent or a flagged optional value.
+    The typing rules of the landing text, written once: the ingestion renders these macros with jinja2
+    (dagster_project/ingestion/rules.py) to store every raw column typed, and dbt tests call them. Every macro
+    returns NULL, never an error, on a value it cannot read: the ingestion quarantines the rows whose required
+    values break the contract, so a NULL stored is an absent or a flagged optional value.
+    This file must stay plain Jinja (no ref/source/config/adapter calls).
 -#}
 
 {#- Trimmed text, empty -> NULL. -#}

@@ -4,20 +4,17 @@ an invalid patient INS (kept, flagged), unknown ROR codes, an optional FINESS wi
 FINESS overseas départements (9A -> Guadeloupe, 9J -> no ARS region) and Corsica (2A), timestamps whose
 written date differs from their UTC date, and decimals written with a comma.
 
-``build_raw_warehouse(path)`` creates the file with ``create_raw_schema`` (the DDL of specs.py) and
-inserts the rows; the tests then run ``dbt build`` against it.
+``build_raw_warehouse(path)`` writes the rows as landing files and loads them with the real ingestion (typed
+raw tables, lineage, quarantine); the tests then run ``dbt build`` against it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import duckdb
 
-from dagster_project.ingestion.specs import SPECS_BY_NAME, create_raw_schema
-
-INGESTED_AT = "2024-05-02T08:00:00+02:00"
+from dagster_project.ingestion.specs import SPECS_BY_NAME
 
 # table -> list of (delivery_key, file_name, rows); rows are dicts of raw column -> text (missing = NULL)
 FIXTURE: dict[str, list[tuple[str, str, list[dict[str, str]]]]] = {
@@ -587,42 +584,46 @@ FIXTURE: dict[str, list[tuple[str, str, list[dict[str, str]]]]] = {
 }
 
 
-def _sha(name: str) -> str:
-    return hashlib.sha256(name.encode()).hexdigest()
+def _write_landing(landing: Path) -> None:
+    """The fixture as landing files (the etalab FINESS layout for its two tables, `;` CSV for the others)."""
+    etalab: dict[str, list[str]] = {}
+    for table, deliveries in FIXTURE.items():
+        spec = SPECS_BY_NAME[table]
+        cols = spec.column_names
+        for _key, file_name, rows in deliveries:
+            unknown = {c for row in rows for c in row} - set(cols)
+            assert not unknown, f"{table}: unknown column(s) {unknown}"
+            lines = [spec.delimiter.join(row.get(c) or "" for c in cols) for row in rows]
+            if spec.layout == "finess_etalab":
+                etalab.setdefault(file_name, []).extend(lines)
+                continue
+            path = landing / spec.source / file_name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("\n".join([spec.delimiter.join(cols)] + lines) + "\n", encoding="utf-8")
+    for file_name, lines in etalab.items():
+        path = landing / "finess" / file_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join([f"finess;etalab;{len(lines)};2024-03-31"] + lines) + "\n", encoding="utf-8")
 
 
 def build_raw_warehouse(path: Path | str) -> None:
-    """Create (or replace) a DuckDB file with the raw schema and the fixture rows."""
+    """Create (or replace) a DuckDB file loaded by the real ingestion from the fixture written as landing files."""
+    import tempfile
+
+    from dagster_project.ingestion.engine import ingest_landing
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for p in (path, path.with_name(path.name + ".wal")):
         p.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
     try:
-        create_raw_schema(con)
-        for table, deliveries in FIXTURE.items():
-            spec = SPECS_BY_NAME[table]
-            cols = spec.column_names
-            names = ", ".join(f'"{c}"' for c in cols)
-            marks = ", ".join("?" for _ in cols)
-            for key, file_name, rows in deliveries:
-                for line, row in enumerate(rows, start=2):
-                    unknown = set(row) - set(cols)
-                    assert not unknown, f"{table}: unknown column(s) {unknown}"
-                    con.execute(
-                        f"INSERT INTO raw.{table} ({names}, _delivery_key, _file_name, _file_sha256, "
-                        f"_line_number, _ingested_at) VALUES ({marks}, ?, ?, ?, ?, ?)",
-                        [row.get(c) for c in cols] + [key, file_name, _sha(file_name), line, INGESTED_AT],
-                    )
-                con.execute(
-                    "INSERT INTO raw.ingested_files VALUES (?, ?, ?, ?, ?, 1000, 'utf-8', ?, 0, 0, 'loaded', NULL, ?)",
-                    [table, spec.source, key, file_name, _sha(file_name), len(rows), INGESTED_AT],
-                )
-        con.execute(
-            "INSERT INTO raw.quarantine VALUES ('coordination', 'coord_dossiers', 'coord_dossiers_2024-03.csv', ?, "
-            "3, 'ins', '146026322000197', 'bad_ins', 'is not a valid INS/NIR', 'flagged', '2024-03', ?)",
-            [_sha("coord_dossiers_2024-03.csv"), INGESTED_AT],
-        )
+        with tempfile.TemporaryDirectory(prefix="raw_fixture_") as tmp:
+            landing = Path(tmp) / "landing"
+            _write_landing(landing)
+            report = ingest_landing(con, landing)
+        assert not report.unknown_files, report.unknown_files
+        assert not report.refused, [r.line() for r in report.refused]
     finally:
         con.close()
 

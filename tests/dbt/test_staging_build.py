@@ -132,13 +132,13 @@ def test_seed_codes_keep_leading_zeros(staged):
 
 
 def test_blocking_tests_fail_on_a_broken_delivery(staged, tmp_path):
-    # Proves the gate: a duplicated business key and a missing required date in raw make `dbt test` fail,
+    # Proves the gate: a duplicated business key and a missing required structure in raw make `dbt test` fail,
     # naming both rules (a test that cannot fail protects nothing).
     broken = tmp_path / "broken.duckdb"
     broken.write_bytes(staged.read_bytes())
     con = duckdb.connect(str(broken))
     con.execute(
-        "INSERT INTO raw.coord_dossiers SELECT * REPLACE (NULL AS date_ouverture) FROM raw.coord_dossiers "
+        "INSERT INTO raw.coord_dossiers SELECT * REPLACE (NULL AS structure_id) FROM raw.coord_dossiers "
         "WHERE dossier_id = 'CD1'"
     )
     con.close()

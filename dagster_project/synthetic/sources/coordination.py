@@ -140,6 +140,10 @@ def equipe(u: Universe, m: Month) -> list[Output]:
     c = _static(u)
     me = m.last
     sel = np.flatnonzero((cd.opened[cd.team_dossier] <= me) & (cd.team_added <= me))
+    # one line per (dossier, professional, date added): the natural key of the table
+    _, first = np.unique(np.stack([cd.team_dossier[sel], cd.team_actor[sel], cd.team_added[sel]]), axis=1,
+                         return_index=True)
+    sel = sel[np.sort(first)]
     added = cd.team_added[sel]
     removed = cd.team_removed[sel]
     actor = cd.team_actor[sel]

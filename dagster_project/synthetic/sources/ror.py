@@ -135,6 +135,19 @@ def ue_contact(u: Universe, k: int, d: date) -> list[Output]:
     no_canal = ~ok_r & (flaw_r == 1)
     no_who = ~ok_r & (flaw_r == 2)
     f, nat, canal, addr, conf = c["ct"]
+    # a flaw empties the same fields of every contact of a UE: keep one line per distinct contact (the natural
+    # key of the table is the whole line)
+    shown = [np.where(no_who, -1, rows), np.where(no_canal, -1, rows), np.where(no_who | (no_canal & first), -1, rows)]
+    ident = [np.asarray(col.take(pa.array(rows)).to_pylist(), dtype=object) for col in (f, nat, canal, addr, conf)]
+    key = [cu[rows], np.where(shown[0] < 0, "", ident[0]), np.where(shown[0] < 0, "", ident[1]),
+           np.where(shown[1] < 0, "", ident[2]), np.where(shown[2] < 0, "", ident[3]), ident[4]]
+    seen, unique = set(), []
+    for i, k in enumerate(zip(*key)):
+        if k not in seen:
+            seen.add(k)
+            unique.append(i)
+    unique = np.asarray(unique, dtype=int)
+    rows, first, no_canal, no_who = rows[unique], first[unique], no_canal[unique], no_who[unique]
     cols = [c["ue_id"].take(pa.array(cu[rows])), fmt.take(f, rows, valid=~no_who),
             fmt.take(nat, rows, valid=~no_who), fmt.take(canal, rows, valid=~no_canal),
             fmt.take(addr, rows, valid=~(no_who | (no_canal & first))), fmt.take(conf, rows)]

@@ -3,6 +3,8 @@
 --   is_open_at_measure_date: opened on or before D and not closed on or before D (closed on D = not open)
 --   opened_in_period: opened between the first day of the quarter and D, both inclusive (EP-6.2; such a
 --   dossier counts even if closed by D)
+-- A request not opened yet (date_ouverture empty) is neither open at D nor opened in the period: both flags
+-- are false, never NULL.
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='measure_date') }}
 
 with snapshot_in_force as (
@@ -25,8 +27,8 @@ select
     d.ins_statut,
     d.date_ouverture,
     d.date_cloture,
-    d.date_ouverture <= sif.measure_date
+    coalesce(d.date_ouverture <= sif.measure_date, false)
         and (d.date_cloture is null or d.date_cloture > sif.measure_date) as is_open_at_measure_date,
-    d.date_ouverture between sif.period_start and sif.measure_date as opened_in_period
+    coalesce(d.date_ouverture between sif.period_start and sif.measure_date, false) as opened_in_period
 from snapshot_in_force as sif
 join {{ ref('stg_coordination__dossiers') }} as d using (file_month)

@@ -5,10 +5,10 @@ with source as (
 
 select
     {{ delivery_date() }} as snapshot_date,
-    {{ clean_text('structure_id') }} as structure_id,
-    {{ clean_text('professionnel_id') }} as professionnel_id,
-    {{ clean_text('profession') }} as profession,
-    {{ parse_date('date_adhesion') }} as date_adhesion,
-    {{ parse_date('date_fin') }} as date_fin,
+    structure_id,
+    professionnel_id,
+    profession,
+    date_adhesion,
+    date_fin,
     {{ lineage_columns() }}
 from source

@@ -8,14 +8,14 @@ with source as (
 cleaned as (
     select
         {{ delivery_month() }} as file_month,
-        {{ clean_text('dossier_id') }} as dossier_id,
-        {{ clean_text('structure_id') }} as structure_id,
-        {{ clean_text('usager_id') }} as usager_id,
-        {{ clean_text('ins') }} as ins,
-        {{ clean_text('ins_statut') }} as ins_statut,
-        {{ parse_date('date_demande') }} as date_demande,
-        {{ parse_date('date_ouverture') }} as date_ouverture,
-        {{ parse_date('date_cloture') }} as date_cloture,
+        dossier_id,
+        structure_id,
+        usager_id,
+        ins,
+        ins_statut,
+        date_demande,
+        date_ouverture,
+        date_cloture,
         {{ lineage_columns() }}
     from source
 )

@@ -6,11 +6,11 @@ with source as (
 cleaned as (
     select
         {{ delivery_month() }} as file_month,
-        {{ clean_text('dossier_id') }} as dossier_id,
-        {{ clean_text('professionnel_id') }} as professionnel_id,
-        {{ clean_text('profession') }} as profession,
-        {{ parse_date('date_ajout') }} as date_ajout,
-        {{ parse_date('date_retrait') }} as date_retrait,
+        dossier_id,
+        professionnel_id,
+        profession,
+        date_ajout,
+        date_retrait,
         {{ lineage_columns() }}
     from source
 )

@@ -5,12 +5,12 @@ with source as (
 
 select
     {{ delivery_month() }} as file_month,
-    {{ clean_text('event_id') }} as event_id,
-    {{ clean_text('dossier_id') }} as dossier_id,
-    {{ parse_ts('event_at') }} as event_at,
-    {{ local_date('event_at') }} as event_at_date,
-    {{ clean_text('event_type') }} as event_type,
-    {{ clean_text('evaluation_type') }} as evaluation_type,
-    {{ clean_text('actor_id') }} as actor_id,
+    event_id,
+    dossier_id,
+    event_at,
+    event_at_local_date as event_at_date,
+    event_type,
+    evaluation_type,
+    actor_id,
     {{ lineage_columns() }}
 from source

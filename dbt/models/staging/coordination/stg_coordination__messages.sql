@@ -6,11 +6,11 @@ with source as (
 
 select
     {{ delivery_month() }} as file_month,
-    {{ clean_text('message_id') }} as message_id,
-    {{ clean_text('structure_id') }} as structure_id,
-    {{ clean_text('dossier_id') }} as dossier_id,
-    {{ clean_text('author_id') }} as author_id,
-    {{ parse_ts('posted_at') }} as posted_at,
-    {{ local_date('posted_at') }} as posted_at_date,
+    message_id,
+    structure_id,
+    dossier_id,
+    author_id,
+    posted_at,
+    posted_at_local_date as posted_at_date,
     {{ lineage_columns() }}
 from source

@@ -7,10 +7,10 @@ with source as (
 cleaned as (
     select
         {{ delivery_date() }} as snapshot_date,
-        {{ clean_text('structure_id') }} as structure_id,
-        {{ clean_text('finess') }} as finess,
-        {{ clean_text('"type"') }} as structure_type,
-        {{ clean_text('nom') }} as nom,
+        structure_id,
+        finess,
+        "type" as structure_type,
+        nom,
         {{ parse_yn('reseau_social') }} as reseau_social,
         {{ parse_yn('dossier_coordination') }} as dossier_coordination,
         {{ lineage_columns() }}

@@ -6,10 +6,10 @@ with source as (
 
 select
     {{ delivery_date() }} as snapshot_date,
-    {{ clean_text('indicateur') }} as indicateur,
-    {{ parse_date('date_mesure') }} as date_mesure,
+    indicateur,
+    date_mesure,
     {{ parse_yn('valeur') }} as valeur,
-    {{ clean_text('justificatif') }} as justificatif,
-    {{ clean_text('commentaire') }} as commentaire,
+    justificatif,
+    commentaire,
     {{ lineage_columns() }}
 from source

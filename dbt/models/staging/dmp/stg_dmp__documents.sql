@@ -7,18 +7,18 @@ with source as (
 cleaned as (
     select
         {{ delivery_month() }} as file_month,
-        {{ clean_text('document_id') }} as document_id,
-        {{ parse_ts('submitted_at') }} as submitted_at,
-        {{ local_date('submitted_at') }} as submitted_at_date,
-        {{ clean_text('patient_ins') }} as patient_ins,
-        {{ clean_text('ins_oid') }} as ins_oid,
-        {{ clean_text('type_code') }} as type_code,
-        {{ clean_text('format_code') }} as format_code,
-        {{ clean_text('class_code') }} as class_code,
-        {{ clean_text('author_finess') }} as author_finess,
-        {{ clean_text('author_rpps') }} as author_rpps,
-        {{ clean_text('author_system') }} as author_system,
-        {{ clean_text('status') }} as status,
+        document_id,
+        submitted_at,
+        submitted_at_local_date as submitted_at_date,
+        patient_ins,
+        ins_oid,
+        type_code,
+        format_code,
+        class_code,
+        author_finess,
+        author_rpps,
+        author_system,
+        status,
         {{ lineage_columns() }}
     from source
 )

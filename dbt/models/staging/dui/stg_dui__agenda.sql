@@ -6,13 +6,13 @@ with source as (
 cleaned as (
     select
         {{ delivery_month() }} as file_month,
-        {{ clean_text('finess_geo') }} as finess_geo,
-        {{ clean_text('dossier_id') }} as dossier_id,
-        {{ clean_text('agenda_id') }} as agenda_id,
-        {{ parse_ts('start_at') }} as start_at,
-        {{ local_date('start_at') }} as start_at_date,
-        {{ parse_int('duree_minutes') }} as duree_minutes,
-        {{ clean_text('nature') }} as nature,
+        finess_geo,
+        dossier_id,
+        agenda_id,
+        start_at,
+        start_at_local_date as start_at_date,
+        cast(duree_minutes as integer) as duree_minutes,
+        nature,
         {{ lineage_columns() }}
     from source
 )

@@ -7,13 +7,13 @@ with source as (
 cleaned as (
     select
         {{ delivery_month() }} as file_month,
-        {{ clean_text('finess_geo') }} as finess_geo,
-        {{ clean_text('dossier_id') }} as dossier_id,
-        {{ clean_text('usager_id') }} as usager_id,
-        {{ clean_text('ins') }} as ins,
-        {{ parse_date('date_admission') }} as date_admission,
-        {{ parse_date('date_sortie') }} as date_sortie,
-        {{ clean_text('motif_sortie') }} as motif_sortie,
+        finess_geo,
+        dossier_id,
+        usager_id,
+        ins,
+        date_admission,
+        date_sortie,
+        motif_sortie,
         {{ lineage_columns() }}
     from source
 )

@@ -7,10 +7,10 @@ with source as (
 cleaned as (
     select
         {{ delivery_date() }} as snapshot_date,
-        {{ clean_text('finess_geo') }} as finess_geo,
-        {{ parse_int('annee') }} as annee,
-        {{ parse_int('effectif_31_12') }} as effectif_31_12,
-        {{ parse_int('sorties_definitives') }} as sorties_definitives,
+        finess_geo,
+        cast(annee as integer) as annee,
+        cast(effectif_31_12 as integer) as effectif_31_12,
+        cast(sorties_definitives as integer) as sorties_definitives,
         {{ parse_yn('atypique') }} as atypique,
         {{ lineage_columns() }}
     from source

@@ -6,12 +6,12 @@ with source as (
 cleaned as (
     select
         {{ delivery_date() }} as snapshot_date,
-        {{ clean_text('galis_ref') }} as galis_ref,
-        {{ clean_text('siret_porteur') }} as siret_porteur,
-        {{ clean_text('finess_geo') }} as finess_geo,
-        {{ clean_text('raison_sociale') }} as raison_sociale,
-        {{ clean_text('signataire_nom') }} as signataire_nom,
-        {{ clean_text('signataire_qualite') }} as signataire_qualite,
+        galis_ref,
+        siret_porteur,
+        finess_geo,
+        raison_sociale,
+        signataire_nom,
+        signataire_qualite,
         {{ lineage_columns() }}
     from source
 )

@@ -7,14 +7,14 @@ with source as (
 cleaned as (
     select
         {{ delivery_month() }} as file_month,
-        {{ clean_text('finess_geo') }} as finess_geo,
-        {{ clean_text('dossier_id') }} as dossier_id,
-        {{ clean_text('event_id') }} as event_id,
-        {{ parse_ts('event_at') }} as event_at,
-        {{ local_date('event_at') }} as event_at_date,
-        {{ clean_text('event_type') }} as event_type,
-        {{ clean_text('actor_type') }} as actor_type,
-        {{ clean_text('actor_id') }} as actor_id,
+        finess_geo,
+        dossier_id,
+        event_id,
+        event_at,
+        event_at_local_date as event_at_date,
+        event_type,
+        actor_type,
+        actor_id,
         {{ lineage_columns() }}
     from source
 )

@@ -6,16 +6,16 @@ with source as (
 cleaned as (
     select
         {{ delivery_month() }} as file_month,
-        {{ clean_text('finess_geo') }} as finess_geo,
-        {{ clean_text('dossier_id') }} as dossier_id,
-        {{ clean_text('projet_id') }} as projet_id,
-        {{ parse_ts('created_at') }} as created_at,
-        {{ local_date('created_at') }} as created_at_date,
-        {{ parse_ts('last_updated_at') }} as last_updated_at,
-        {{ local_date('last_updated_at') }} as last_updated_at_date,
-        {{ parse_date('date_debut') }} as date_debut,
-        {{ parse_date('date_fin') }} as date_fin,
-        {{ clean_text('statut') }} as statut,
+        finess_geo,
+        dossier_id,
+        projet_id,
+        created_at,
+        created_at_local_date as created_at_date,
+        last_updated_at,
+        last_updated_at_local_date as last_updated_at_date,
+        date_debut,
+        date_fin,
+        statut,
         {{ lineage_columns() }}
     from source
 )

@@ -7,18 +7,18 @@ with source as (
 cleaned as (
     select
         {{ delivery_date() }} as snapshot_date,
-        {{ clean_text('nofinessej') }} as nofinessej,
-        {{ clean_text('nofinesset') }} as nofinesset,
-        {{ clean_text('activite') }} as activite,
-        {{ clean_text('libactivite') }} as libactivite,
-        {{ clean_text('modalite') }} as modalite,
-        {{ clean_text('libmodalite') }} as libmodalite,
-        {{ clean_text('forme') }} as forme,
-        {{ clean_text('libforme') }} as libforme,
-        {{ clean_text('noautor') }} as noautor,
-        {{ parse_date('dateautor') }} as dateautor,
-        {{ parse_date('datemeo') }} as datemeo,
-        {{ parse_date('datefin') }} as datefin,
+        nofinessej,
+        nofinesset,
+        activite,
+        libactivite,
+        modalite,
+        libmodalite,
+        forme,
+        libforme,
+        noautor,
+        dateautor,
+        datemeo,
+        datefin,
         {{ lineage_columns() }}
     from source
 )

@@ -8,11 +8,11 @@ with source as (
 cleaned as (
     select
         {{ delivery_date() }} as snapshot_date,
-        {{ clean_text('nofinesset') }} as nofinesset,
-        {{ parse_decimal('coordxet') }} as coordxet,
-        {{ parse_decimal('coordyet') }} as coordyet,
-        {{ clean_text('sourcecoordet') }} as sourcecoordet,
-        {{ parse_date('datemaj') }} as datemaj,
+        nofinesset,
+        coordxet,
+        coordyet,
+        sourcecoordet,
+        datemaj,
         {{ lineage_columns() }}
     from source
 )

@@ -42,7 +42,7 @@ with source as (
 select
     {{ delivery_date() }} as snapshot_date,
     {%- for raw_name, name in columns %}
-    {{ clean_text('"' ~ raw_name ~ '"') }} as {{ name }},
+    "{{ raw_name }}" as {{ name }},
     {%- endfor %}
     {{ lineage_columns() }}
 from source

@@ -7,21 +7,21 @@ with source as (
 cleaned as (
     select
         {{ delivery_month() }} as file_month,
-        {{ clean_text('message_id') }} as message_id,
-        {{ parse_ts('sent_at') }} as sent_at,
-        {{ local_date('sent_at') }} as sent_at_date,
-        {{ clean_text('sender_bal') }} as sender_bal,
-        {{ clean_text('sender_bal_type') }} as sender_bal_type,
-        {{ clean_text('sender_finess') }} as sender_finess,
-        {{ parse_int('recipient_count') }} as recipient_count,
-        {{ clean_text('recipient_classes') }} as recipient_classes,
+        message_id,
+        sent_at,
+        sent_at_local_date as sent_at_date,
+        sender_bal,
+        sender_bal_type,
+        sender_finess,
+        cast(recipient_count as integer) as recipient_count,
+        recipient_classes,
         {{ split_list('recipient_classes') }} as recipient_class_list,
         {{ parse_yn('x_mss_ins') }} as x_mss_ins,
-        {{ clean_text('x_mss_codecda') }} as x_mss_codecda,
+        x_mss_codecda,
         {{ split_list('x_mss_codecda') }} as x_mss_codecda_list,
-        {{ parse_int('size_bytes', 'bigint') }} as size_bytes,
-        {{ parse_int('attachments') }} as attachments,
-        {{ clean_text('delivery_status') }} as delivery_status,
+        size_bytes,
+        cast(attachments as integer) as attachments,
+        delivery_status,
         {{ lineage_columns() }}
     from source
 )

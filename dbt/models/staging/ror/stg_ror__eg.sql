@@ -6,13 +6,13 @@ with source as (
 cleaned as (
     select
         {{ delivery_date() }} as snapshot_date,
-        {{ clean_text('id_eg') }} as id_eg,
-        {{ clean_text('finess_eg') }} as finess_eg,
-        {{ clean_text('finess_ej') }} as finess_ej,
-        {{ clean_text('raison_sociale') }} as raison_sociale,
-        {{ clean_text('categorie_eg') }} as categorie_eg,
-        {{ clean_text('code_region') }} as code_region,
-        {{ parse_date('date_fermeture_definitive') }} as date_fermeture_definitive,
+        id_eg,
+        finess_eg,
+        finess_ej,
+        raison_sociale,
+        categorie_eg,
+        code_region,
+        date_fermeture_definitive,
         {{ lineage_columns() }}
     from source
 )

@@ -7,8 +7,8 @@ with source as (
 cleaned as (
     select
         {{ delivery_date() }} as snapshot_date,
-        {{ clean_text('id_ue') }} as id_ue,
-        {{ clean_text('activite_operationnelle') }} as activite_operationnelle,
+        id_ue,
+        activite_operationnelle,
         {{ lineage_columns() }}
     from source
 )

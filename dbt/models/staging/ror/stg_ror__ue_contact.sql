@@ -5,11 +5,11 @@ with source as (
 
 select
     {{ delivery_date() }} as snapshot_date,
-    {{ clean_text('id_ue') }} as id_ue,
-    {{ clean_text('fonction_contact') }} as fonction_contact,
-    {{ clean_text('nature_contact') }} as nature_contact,
-    {{ clean_text('canal') }} as canal,
-    {{ clean_text('adresse_telecom') }} as adresse_telecom,
-    {{ clean_text('niveau_confidentialite') }} as niveau_confidentialite,
+    id_ue,
+    fonction_contact,
+    nature_contact,
+    canal,
+    adresse_telecom,
+    niveau_confidentialite,
     {{ lineage_columns() }}
 from source
