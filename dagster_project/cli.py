@@ -5,6 +5,7 @@
     eparcours recompute --measure-date YYYY-MM-DD [--landing DIR] [--home DIR]
     eparcours cnsa --galis REF [--through YYYY-MM-DD] [--home DIR]
     eparcours audit-sample --indicator ID --finess F --measure-date D [--n 20] [--seed 1] [--home DIR]
+    eparcours rollback [--to ID | --list] [--home DIR]
 
 Exit codes: 0 success, 2 bad usage or unreadable landing folder, 3 the quality gate refused
 publication, 1 anything else. Errors are one sentence; ``--verbose`` adds the traceback.
@@ -60,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--landing", type=Path, default=Path(os.environ.get("EPARCOURS_LANDING", REPO_ROOT / "data/landing")))
     r.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
     r.add_argument("--through", type=_date, help="last measure date to compute (default: last complete quarter)")
+    r.add_argument("--accept", action="append", default=[], metavar="CHECK_ID",
+                   help="publish despite this failed check, for this run only (the id printed by a refusal, "
+                        "e.g. dui_evenements.volume_low@2024-06); repeatable; needs --reason")
+    r.add_argument("--reason", action="append", default=[],
+                   help="why the failure is accepted (one for all --accept, or one per --accept, in order)")
+    r.add_argument("--by", default=None, help="who accepts (default: $EPARCOURS_OPERATOR, else the login name)")
     r.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
     rc = sub.add_parser("recompute", help="recompute the indicators of one quarter from what is already ingested")
     rc.add_argument("--measure-date", required=True, type=_date, help="last day of the quarter, e.g. 2024-12-31")
@@ -72,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
     c.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
 
+    rb = sub.add_parser("rollback", help="point published/ back at the previous publication (or --to ID)")
+    rb.add_argument("--to", help="publication id (see --list)")
+    rb.add_argument("--list", action="store_true", help="list the publications kept")
+    rb.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
+    rb.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
+
     a = sub.add_parser("audit-sample", help="dossiers counted by an indicator and a reproducible random sample")
     a.add_argument("--indicator", required=True, help="e.g. ESMS-DUI-ACTIFS")
     a.add_argument("--finess", required=True, help="FINESS géographique of the structure")
@@ -80,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--seed", type=int, default=1, help="sample seed (same seed, same sample)")
     a.add_argument("--population", choices=("denominator", "numerator"), default="denominator")
     a.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
-    a.add_argument("--out", type=Path, help="folder for the files (default <home>/published/audit)")
+    a.add_argument("--out", type=Path, help="folder for the files (default <home>/exports/audit)")
     a.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
     return p
 
@@ -130,7 +143,7 @@ def cmd_cnsa(args) -> int:
               "until a run passes it", file=sys.stderr)
         return EXIT_GATE
     d = last_complete_quarter(args.through) if args.through else _last_measure_date(wh)
-    rep = produce_cnsa(wh, args.home.resolve() / "published" / "cnsa", d, args.galis)
+    rep = produce_cnsa(wh, args.home.resolve() / "exports" / "cnsa", d, args.galis)
     for w in rep.workbooks:
         print(f"Workbook: {w}")
     print(f"Proofs of use: {len(rep.proofs)} PDF" + (f" in {rep.proofs[0].parent}" if rep.proofs else ""))
@@ -139,11 +152,30 @@ def cmd_cnsa(args) -> int:
     return EXIT_OK if rep.workbooks and not rep.refused else EXIT_ERROR
 
 
+def cmd_rollback(args) -> int:
+    from .publication.publish import PublicationError, current_publication, list_publications, rollback
+
+    home = args.home.resolve()
+    current = current_publication(home / "published")
+    if args.list:
+        for p in list_publications(home):
+            mark = "*" if current is not None and p["path"].resolve() == current.resolve() else " "
+            print(f"{mark} {p['id']}  published {p['published_at']}  measure dates up to "
+                  f"{(p['measure_dates'] or ['—'])[-1]}  code {p['code_version']}")
+        return EXIT_OK
+    try:
+        target = rollback(home, args.to)
+    except PublicationError as e:
+        raise UsageError(str(e)) from None
+    print(f"{home / 'published'} now points at publication {target['id']} (published {target['published_at']}).")
+    return EXIT_OK
+
+
 def cmd_audit(args) -> int:
     from .publication.audit import AuditError, audit_sample
 
     wh = _warehouse_of(args.home)
-    out = args.out or args.home.resolve() / "published" / "audit"
+    out = args.out or args.home.resolve() / "exports" / "audit"
     try:
         s = audit_sample(wh, out, args.indicator, args.finess, args.measure_date, args.n, args.seed, args.population)
     except AuditError as e:
@@ -194,36 +226,78 @@ def _check_landing(landing: Path) -> None:
         raise UsageError(f"landing folder {landing} is not readable")
 
 
+def accepts_from_args(args) -> list[dict]:
+    """The overrides given on the command line: who, when, why, what."""
+    import getpass
+    import socket
+    from datetime import datetime, timezone
+
+    if not args.accept:
+        if args.reason:
+            raise UsageError("--reason goes with --accept CHECK_ID")
+        return []
+    reasons = [r.strip() for r in args.reason if r.strip()]
+    if not reasons:
+        raise UsageError("--accept needs --reason \"why the failure is accepted\" (it is written in the manifest)")
+    if len(reasons) not in (1, len(args.accept)):
+        raise UsageError(f"{len(args.accept)} --accept but {len(reasons)} --reason: give one reason for all, "
+                         "or one per --accept")
+    by = args.by or os.environ.get("EPARCOURS_OPERATOR") or f"{getpass.getuser()}@{socket.gethostname()}"
+    at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return [{"id": a.strip(), "reason": reasons[i] if len(reasons) > 1 else reasons[0], "by": by, "at": at}
+            for i, a in enumerate(args.accept)]
+
+
 def cmd_run(args) -> int:
     from .pipeline import GateRefused, run_pipeline
+    from .quality.findings import load_results, unused_accepts, warning_lines
     from .settings import Paths
 
     _check_landing(args.landing)
+    accepts = accepts_from_args(args)
     paths = Paths(args.landing.resolve(), args.home.resolve())
     t0 = time.monotonic()
     print(f"Landing folder: {paths.landing}")
     try:
-        s = run_pipeline(paths, through=args.through, verbose=args.verbose)
+        s = run_pipeline(paths, through=args.through, verbose=args.verbose, accepts=accepts)
     except GateRefused as e:
         if e.summary is not None:
             print_summary(e.summary, paths)
-        print_refusal(e, paths)
+        print_refusal(e, paths, accepts)
         return EXIT_GATE
     print_summary(s, paths)
+    results = load_results(paths.warehouse_dir / "quality")
+    warnings = warning_lines(results)
+    if warnings:
+        print(f"Warnings that did not block ({len(warnings)}):")
+        for w in warnings:
+            print(f"  {w}")
+    for o in (s.manifest or {}).get("overrides", []):
+        print(f"  ACCEPTED {o['id']} by {o['by']}: {o['reason']}")
+    for a in unused_accepts(results, accepts):
+        print(f"  --accept {a}: that check did not fail in this run; nothing was overridden")
     print(f"Done in {time.monotonic() - t0:.1f} s.")
     return EXIT_OK
 
 
-def print_refusal(e, paths) -> None:
-    print(f"PUBLICATION REFUSED by the quality gate ({len(e.failures)} blocking check(s) failed); "
-          f"{paths.published} is left exactly as it was.", file=sys.stderr)
-    for f in e.failures:
+def print_refusal(e, paths, accepts=()) -> None:
+    from .quality.findings import load_results, refusal_blocks, unused_accepts
+
+    err = sys.stderr
+    results = load_results(paths.warehouse_dir / "quality")
+    blocks = refusal_blocks(results)
+    others = [f for f in e.failures if not f.get("suite")]  # dbt tests and other checks
+    print(f"PUBLICATION REFUSED by the quality gate ({len(blocks) + len(others)} blocking failure(s)); "
+          f"{paths.published} is left exactly as it was.", file=err)
+    for b in blocks:
+        print(b, file=err)
+    for f in others:
         where = f"{f['asset']}" + (f" [partition {f['partition']}]" if f.get("partition") else "")
-        print(f"- check {f['check']} on {where}:", file=sys.stderr)
-        for line in str(f["detail"]).splitlines():
-            print(f"    {line}", file=sys.stderr)
-    print(f"Validation results: {paths.warehouse_dir / 'quality'} (one JSON per suite); "
-          "see docs/quality.md to fix or knowingly override.", file=sys.stderr)
+        print(f"✗ {f['check']} ({where}): {str(f['detail']).splitlines()[0] if f['detail'] else ''}", file=err)
+    for a in unused_accepts(results, list(accepts)):
+        print(f"--accept {a}: that check did not fail in this run; nothing was overridden", file=err)
+    print(f"Validation results: {paths.warehouse_dir / 'quality'} (one JSON per suite); docs/quality.md says "
+          "what each check means and how to fix or knowingly accept it.", file=err)
 
 
 def print_summary(s, paths) -> None:
@@ -254,6 +328,8 @@ def print_summary(s, paths) -> None:
             print(f"  {q['table_name']:<24} {q['rule']:<18} {q['severity']:<12} {q['n']:>8,} in {q['files']} file(s)")
     if s.as_of is None:
         print("No event data yet: no quarter computed.")
+    elif s.first_quarter is None:
+        print(f"Data up to {s.as_of}; no quarter computed (the deliveries were refused before the indicators).")
     else:
         print(f"Data up to {s.as_of}; quarters computed from {s.first_quarter} through {s.through}.")
     print(f"Working warehouse:  {paths.warehouse}")
@@ -286,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_cnsa(args)
         if args.command == "audit-sample":
             return cmd_audit(args)
+        if args.command == "rollback":
+            return cmd_rollback(args)
     except UsageError as e:
         print(f"eparcours: {e}", file=sys.stderr)
         return EXIT_USAGE

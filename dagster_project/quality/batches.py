@@ -1,13 +1,15 @@
-"""The DataFrames a suite validates, pulled from DuckDB and filtered first (never a whole 20 M-row table).
+"""The DataFrames a suite validates: small tables pulled from the dbt models that compute what is judged.
 
-Landing tables:
-  rows         the rows of the table's most recent delivery (month or snapshot), with, for every date and
-               timestamp column, ``<col>__date``, ``<col>__year`` and ``<col>__days_after_delivery`` (days after the end of the
-               delivered month / the extraction date: > 0 means an event after the extraction)
-  deliveries   one row per current delivery: rows loaded and quarantined, ``quarantine_share``,
-               ``ratio_to_previous`` (rows / rows of the previous delivery: a partial extract shows here)
-  refused      the files refused whole and not replaced since by a readable delivery of the same key
-Published tables:
+Landing suites (one per table, and ``landing.folder``):
+  deliveries   ``publish.delivery_volumes`` of the table: one row per delivery in force with its volume,
+               dates and quarantine against the table's own history
+  structures   ``publish.delivery_structures`` of the table: regular structures missing from a delivery
+  findings     ``publish.landing_findings`` of the table: missing or unreadable deliveries
+  folder       ``publish.landing_findings`` of no table: unrecognised files, entries that are not files
+Only the deliveries that are not part of the current publication are judged (``judged_only``): a delivery is
+judged once, when it arrives; the landing-wide findings are judged at every run.
+
+Published suites:
   table        the exact SELECT the publication writes (``publication/analysts.py``)
   changes      indicator_results only: value against the previous quarter, per structure
 """
@@ -15,55 +17,44 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..ingestion.specs import SPECS_BY_NAME
 from ..publication.analysts import PUBLISH_TABLES
 
+# The columns that name a failing row of each batch (the finding id is built from them).
+KEYS = {
+    "deliveries": ["delivery_key"],
+    "structures": ["delivery_key"],
+    "findings": ["finding", "delivery_key"],
+    "folder": ["file_name"],
+    "changes": ["indicator_id", "scope_type", "scope_id", "subgroup", "measure_date"],
+}
 
-def _delivery_end(kind: str) -> str:
-    if kind == "snapshot_dated":
-        return "CAST(_delivery_key AS DATE)"
-    return "CAST(last_day(strptime(_delivery_key || '-01', '%Y-%m-%d')) AS DATE)"
+# What a person needs to see of a failing row, beside its key and the value that failed.
+CONTEXT = {
+    "deliveries": ["file_name", "rows_loaded", "rows_rejected", "recent_median", "volume_ratio", "volume_z",
+                   "in_month_share", "first_date", "last_date", "trailing_gap_days", "same_content_as"],
+    "structures": ["regular_structures", "missing_structures", "missing_volume_share", "missing_examples"],
+    "findings": ["file_name", "detail"],
+    "folder": ["detail"],
+    "changes": ["value", "previous_value", "abs_change", "min_denominator"],
+}
 
 
-def landing_sql(table: str, batch: str) -> str:
-    s = SPECS_BY_NAME[table]
-    if batch == "rows":
-        end = _delivery_end(s.kind)
-        cols = [f'"{c.name}"' for c in s.columns]
-        for c in s.columns:
-            if c.rule in ("date", "timestamp"):
-                d = f'try_cast(left("{c.name}", 10) AS DATE)'
-                cols.append(f'{d} AS "{c.name}__date"')
-                cols.append(f'year({d}) AS "{c.name}__year"')
-                cols.append(f'date_diff(\'day\', {end}, {d}) AS "{c.name}__days_after_delivery"')
-        return (f"SELECT {', '.join(cols)}, _delivery_key, _file_name, _line_number, {end} AS _delivery_end "
-                f"FROM raw.{table} WHERE _delivery_key = (SELECT max(_delivery_key) FROM raw.{table})")
+def landing_sql(table: str | None, batch: str) -> tuple[str, list]:
     if batch == "deliveries":
-        return f"""
-            WITH f AS (
-                SELECT delivery_key, sum(rows_loaded) AS rows_loaded, sum(rows_rejected) AS rows_rejected,
-                       string_agg(file_name, ', ') AS files
-                FROM raw.ingested_files WHERE table_name = '{table}' AND status = 'loaded' GROUP BY 1
-            )
-            SELECT delivery_key, files, rows_loaded, rows_rejected,
-                   rows_rejected / nullif(rows_loaded + rows_rejected, 0) AS quarantine_share,
-                   lag(delivery_key) OVER (ORDER BY delivery_key) AS previous_delivery,
-                   lag(rows_loaded) OVER (ORDER BY delivery_key) AS previous_rows_loaded,
-                   rows_loaded / nullif(lag(rows_loaded) OVER (ORDER BY delivery_key), 0) AS ratio_to_previous
-            FROM f ORDER BY delivery_key"""
-    if batch == "refused":
-        return f"""
-            SELECT r.file_name, r.delivery_key, r.message FROM raw.ingested_files AS r
-            WHERE r.table_name = '{table}' AND r.status = 'refused'
-              AND NOT EXISTS (SELECT 1 FROM raw.ingested_files AS l WHERE l.table_name = r.table_name
-                              AND l.delivery_key = r.delivery_key AND l.status = 'loaded'
-                              AND l.ingested_at >= r.ingested_at)"""
+        return "SELECT * FROM publish.delivery_volumes WHERE table_name = ? ORDER BY delivery_key", [table]
+    if batch == "structures":
+        return "SELECT * FROM publish.delivery_structures WHERE table_name = ? ORDER BY delivery_key", [table]
+    if batch == "findings":
+        return ("SELECT * FROM publish.landing_findings WHERE table_name = ? ORDER BY finding, delivery_key",
+                [table])
+    if batch == "folder":
+        return "SELECT * FROM publish.landing_findings WHERE table_name IS NULL ORDER BY file_name", []
     raise ValueError(f"unknown landing batch {batch!r}")
 
 
-def published_sql(table: str, batch: str) -> str:
+def published_sql(table: str, batch: str) -> tuple[str, list]:
     if batch == "table":
-        return PUBLISH_TABLES[table]
+        return PUBLISH_TABLES[table], []
     if batch == "changes" and table == "indicator_results":
         return """
             SELECT r.indicator_id, r.scope_type, r.scope_id, coalesce(r.subgroup, '') AS subgroup,
@@ -74,10 +65,22 @@ def published_sql(table: str, batch: str) -> str:
               ON p.indicator_id = r.indicator_id AND p.scope_type = r.scope_type AND p.scope_id = r.scope_id
              AND coalesce(p.subgroup, '') = coalesce(r.subgroup, '')
              AND p.measure_date = CAST(last_day(r.measure_date - INTERVAL 3 MONTH) AS DATE)
-            WHERE r.value IS NOT NULL AND p.value IS NOT NULL AND r.denominator IS NOT NULL"""
+            WHERE r.value IS NOT NULL AND p.value IS NOT NULL AND r.denominator IS NOT NULL""", []
     raise ValueError(f"unknown published batch {batch!r} for {table}")
 
 
-def frame(con, kind: str, table: str, batch: str) -> pd.DataFrame:
-    sql = landing_sql(table, batch) if kind == "landing" else published_sql(table, batch)
-    return con.execute(sql).df()
+def judged_only(df: pd.DataFrame, batch: str, table: str | None, published: set[tuple[str, str, str]],
+                judged_keys: set[str] | None = None) -> pd.DataFrame:
+    """Drop the deliveries already published (same table, key and content): they were judged when they came."""
+    if batch == "deliveries":
+        keep = pd.Series([(table, k, s) not in published for k, s in zip(df["delivery_key"], df["file_sha256"])],
+                         index=df.index, dtype=bool)
+        return df[keep].reset_index(drop=True)
+    if batch == "structures" and judged_keys is not None:
+        return df[df["delivery_key"].isin(judged_keys)].reset_index(drop=True)
+    return df
+
+
+def frame(con, kind: str, table: str | None, batch: str) -> pd.DataFrame:
+    sql, params = landing_sql(table, batch) if kind == "landing" else published_sql(table, batch)
+    return con.execute(sql, params).df()

@@ -1,6 +1,8 @@
 """Blocking Dagster asset checks that run the GX suites of ``expectations/``.
 
-- one check ``gx_landing`` per landing table, on its ingestion asset ``raw/<table>``;
+- one check ``gx_landing`` per landing table, on its ingestion asset ``raw/<table>`` (it reads the dbt models
+  ``publish.delivery_volumes``, ``delivery_structures`` and ``landing_findings``), and ``landing.folder`` on
+  ``publish/landing_findings``;
 - the published-table suites run together as ``pre_publication`` checks on ``marts/indicator_results``
   (the tables the publication writes are SELECTs over the working warehouse, validated before writing).
 
@@ -18,6 +20,9 @@ from ..resources import WRITER_POOL, WarehouseResource
 from .suites import Suite, load_suites
 
 INDICATOR_RESULTS = dg.AssetKey(["marts", "indicator_results"])
+LANDING_MODELS = [dg.AssetKey(["publish", "delivery_volumes"]), dg.AssetKey(["publish", "delivery_structures"]),
+                  dg.AssetKey(["publish", "landing_findings"])]
+ACCEPT_TAG = "eparcours/accept"
 
 
 def quality_dir(warehouse: WarehouseResource) -> Path:
@@ -26,16 +31,35 @@ def quality_dir(warehouse: WarehouseResource) -> Path:
     return d
 
 
-def evaluate(suite: Suite, warehouse: WarehouseResource, asset_key: dg.AssetKey, check_name: str):
+def run_accepts(context) -> list[dict]:
+    """The overrides of this run (``eparcours run --accept ID --reason ...``), from the run's tags."""
+    raw = context.run.tags.get(ACCEPT_TAG) if context is not None else None
+    return json.loads(raw) if raw else []
+
+
+def published_deliveries(published: Path) -> set[tuple[str, str, str]]:
+    """(table, delivery key, SHA-256) of the landing files of the current publication: already judged."""
+    manifest = published / "manifest.json"
+    if not manifest.is_file():
+        return set()
+    files = json.loads(manifest.read_text(encoding="utf-8")).get("landing_files", [])
+    return {(f["table"], f["delivery_key"], f["sha256"]) for f in files if f.get("status") == "loaded"}
+
+
+def evaluate(suite: Suite, warehouse: WarehouseResource, asset_key: dg.AssetKey, check_name: str,
+             accepts: list[dict] | None = None):
     from .runner import run_suite
 
+    published = published_deliveries(warehouse.paths().published) if suite.kind == "landing" else set()
     with warehouse.connect(read_only=True) as con:
-        result = run_suite(suite, con)
+        result = run_suite(suite, con, published, accepts or [])
     (quality_dir(warehouse) / f"{suite.name}.json").write_text(result.to_json(), encoding="utf-8")
     failed = result.errors or result.warnings
-    lines = [f"- **{r.severity.upper()}** `{r.batch}` {r.expectation}: {r.observed} — {r.means}. "
-             f"Action: {r.action}. Sample: {json.dumps(r.sample[:5], ensure_ascii=False, default=str)}"
+    lines = [f"- **{r.severity.upper()}** `{r.id}` {r.expectation}: {r.observed} — {r.means}. "
+             f"Action: {r.action}. Findings: {', '.join(r.findings[:5])}"
              for r in failed]
+    lines += [f"- ACCEPTED `{a['id']}` by {a.get('by')} at {a.get('at')}: {a.get('reason')}"
+              for r in result.accepted for a in r.accepted]
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=check_name,
@@ -46,6 +70,7 @@ def evaluate(suite: Suite, warehouse: WarehouseResource, asset_key: dg.AssetKey,
             "expectations": len(result.results),
             "errors": len(result.errors),
             "warnings": len(result.warnings),
+            "accepted": len(result.accepted),
             "rows_validated": dg.MetadataValue.json(result.rows),
             "failures": dg.MetadataValue.md("\n".join(lines) if lines else "all expectations met"),
         },
@@ -54,13 +79,18 @@ def evaluate(suite: Suite, warehouse: WarehouseResource, asset_key: dg.AssetKey,
 
 def landing_check(suite: Suite) -> dg.AssetChecksDefinition:
     key = dg.AssetKey(list(suite.asset))
+    deps = [k for k in LANDING_MODELS if k != key]
 
-    @dg.asset_check(asset=key, name="gx_landing", blocking=True, pool=WRITER_POOL,
+    # Not blocking in Dagster's sense: the check reads the dbt models built downstream of the raw table, so it
+    # cannot hold that table's downstream back; the publication refuses instead (failed_gate_checks), and the
+    # command line stops at it (pipeline.GateRefused).
+    @dg.asset_check(asset=key, name="gx_landing", blocking=False, pool=WRITER_POOL, additional_deps=deps,
                     description=f"Great Expectations suite {suite.name} (expectations/{suite.name}.json): "
-                                f"{len(suite.expectations)} expectations on the latest delivery, the volumes and "
-                                "quarantine share of every delivery, and refused files.")
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        return evaluate(suite, warehouse, key, "gx_landing")
+                                f"{len(suite.expectations)} expectations on each new delivery judged against the "
+                                "table's own history (publish.delivery_volumes, delivery_structures) and on "
+                                "missing or unreadable deliveries (publish.landing_findings).")
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        return evaluate(suite, warehouse, key, "gx_landing", run_accepts(context))
 
     return _check
 
@@ -74,9 +104,10 @@ def pre_publication_checks(suites: list[Suite]) -> dg.AssetChecksDefinition:
         pool=WRITER_POOL,
         name="pre_publication_gate",
     )
-    def _checks(warehouse: WarehouseResource):
+    def _checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        accepts = run_accepts(context)
         for s in suites:
-            yield evaluate(s, warehouse, INDICATOR_RESULTS, names[s.name])
+            yield evaluate(s, warehouse, INDICATOR_RESULTS, names[s.name], accepts)
 
     return _checks
 
@@ -88,12 +119,14 @@ def build_quality_checks() -> list:
     return landing + ([pre_publication_checks(published)] if published else [])
 
 
-
 def gate_check_keys() -> list[dg.AssetCheckKey]:
-    """The checks of marts/indicator_results: the pre-publication suites and the dbt tests of the model."""
+    """The checks the publication waits for: every landing suite, the pre-publication suites and the dbt tests
+    of marts/indicator_results."""
     from ..transform.assets import dbt_indicators
 
-    keys = {dg.AssetCheckKey(INDICATOR_RESULTS, "gx_" + s.table) for s in load_suites() if s.kind == "published"}
+    suites = load_suites()
+    keys = {dg.AssetCheckKey(INDICATOR_RESULTS, "gx_" + s.table) for s in suites if s.kind == "published"}
+    keys |= {dg.AssetCheckKey(dg.AssetKey(list(s.asset)), "gx_landing") for s in suites if s.kind == "landing"}
     keys |= {k for k in dbt_indicators.check_keys if k.asset_key == INDICATOR_RESULTS}
     return sorted(keys, key=lambda k: k.name)
 

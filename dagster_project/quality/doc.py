@@ -25,17 +25,45 @@ means, what to do and a sample of the offending values, writes the results to
 `<home>/warehouse/quality/<suite>.json`, and leaves every file under `<home>/published/` byte for byte
 as it was.
 
-## Overriding a check knowingly
+## How a delivery is judged
 
-Thresholds live in the suites, never in code. When a failure is understood and the data is right (a
-structure really closed, a real jump after a reorganisation):
+Each delivery (a monthly file, a dated snapshot) is judged **once, when it arrives**, against the table's own
+earlier deliveries, the way dbt Elementary's `volume_anomalies` or Monte Carlo's volume monitors work: a
+training window (the 12 previous deliveries), robust statistics (median, MAD), a minimum history before
+judging, seasonality (the same month one year before). A delivery already published is not judged again.
+Three signatures of a partial extract are looked for, each against the table's history:
 
-1. edit the expectation in `expectations/<suite>.json` — lower the threshold, add a `row_condition`
-   (pandas syntax, e.g. `"scope_id != '010002345'"`) or change its `severity` from `error` to `warning`;
-2. say why in its `meta` (`"override": "2025-01-15, J. Martin: DAC X merged into DAC Y"`);
-3. commit the change (the history is the audit trail) and run again.
+- **volume**: `volume_ratio` (rows / the median of the 3 previous deliveries, seasonally adjusted) and its
+  robust z-score `volume_z` (the spread is the MAD of the previous ratios: a bursty table, used in campaigns,
+  has a wide spread and one more tiny month never refuses it; a table whose history already has a tiny or
+  empty delivery is not judged on volume at all);
+- **structures**: a structure (FINESS géographique, `structure_id`) that delivered at least 10 rows in each of
+  its previous deliveries and is still in force (FINESS stock, ESMS Numérique projects, coord_structures), but
+  none in this one; one large structure or many at once block;
+- **dates**: in a monthly event file, the share of rows dated in the delivered month, and the days without
+  events at the end of the month compared with the largest such gap of the history.
 
-Turning a warning into nothing is never needed: warnings do not block.
+The landing folder as a whole is judged at every run: a monthly delivery missing between a table's first
+delivery and the last month delivered, a delivery refused whole, a file of a source folder whose name matches
+no table (a misnamed month), an entry that is not a regular file. The statistics are computed by the dbt models
+`publish.delivery_volumes`, `publish.delivery_structures` and `publish.landing_findings`; the thresholds are the
+expectations below.
+
+## Overriding a failure knowingly, for one run
+
+A failure that is understood and whose data is right (a structure really closed, a tool really abandoned)
+is accepted for one run, without editing any file:
+
+```bash
+eparcours run --accept dui_evenements.volume_low@2024-06 --reason "EHPAD X fermé en juin (courrier ARS du 12/07)"
+```
+
+The id is printed by the refusal (`<table>.<check>@<delivery>`; `<table>.<check>` accepts every delivery of
+that check). Who (`--by`, else `$EPARCOURS_OPERATOR`, else the login), when, why and what was overridden are
+written into `published/manifest.json` (`overrides`) and the published quality report. Accepting a check that
+did not fail changes nothing and says so. The next run judges only what is new: an accepted delivery, once
+published, is not judged again; a landing-wide finding (a missing month) must be accepted again until it is
+fixed. Thresholds themselves are data: change them in `expectations/<suite>.json` (and say why in the commit).
 
 ## Batches
 
@@ -43,9 +71,10 @@ Each expectation runs on one batch of its suite:
 
 | batch | for | content |
 |---|---|---|
-| `rows` | landing | the rows of the table's most recent delivery; every date/timestamp column also as `<col>__date`, `<col>__year` and `<col>__days_after_delivery` (days after the end of the delivered month, or after the extraction date of a snapshot) |
-| `deliveries` | landing | one row per current delivery: `rows_loaded`, `rows_rejected`, `quarantine_share`, `previous_rows_loaded`, `ratio_to_previous` |
-| `refused` | landing | files refused whole and not replaced since by a readable delivery of the same month/date |
+| `deliveries` | landing | `publish.delivery_volumes` of the table, the deliveries not yet published |
+| `structures` | landing | `publish.delivery_structures` of the table, the same deliveries |
+| `findings` | landing | `publish.landing_findings` of the table: missing or unreadable deliveries |
+| `folder` | `landing.folder` | `publish.landing_findings` of no table: unrecognised files, entries that are not files |
 | `table` | published | exactly the SELECT the publication writes into `published/warehouse.duckdb` |
 | `changes` | `indicator_results` | each result beside the same indicator, structure and subgroup one quarter before: `abs_change` (points), `min_denominator` |
 
@@ -56,14 +85,15 @@ def render_markdown() -> str:
     out = [INTRO]
     for s in load_suites():
         out += [f"## `{s.name}` — {'/'.join(s.asset)}", "", s.description, "",
-                "| batch | expectation | threshold | severity | a failure means | what to do |",
-                "|---|---|---|---|---|---|"]
+                "| id | batch | expectation | threshold | severity | a failure means | what to do |",
+                "|---|---|---|---|---|---|---|"]
         for e in s.expectations:
             kw = {k: v for k, v in e.kwargs.items() if k not in ("column", "column_list", "condition_parser")}
             if "value_set" in kw and len(kw["value_set"]) > 6:
                 kw["value_set"] = f"{len(kw['value_set'])} values (see the suite)"
             thr = ", ".join(f"{k}={v}" for k, v in kw.items()).replace("|", "\\|")
-            out.append(f"| `{e.batch}` | {e.label} | {thr} | **{e.severity}** | {e.meta['means']} | {e.meta['action']} |")
+            out.append(f"| `{e.id}` | `{e.batch}` | {e.label} | {thr} | **{e.severity}** | {e.meta['means']} | "
+                       f"{e.meta['action']} |")
         out.append("")
     return "\n".join(out)
 

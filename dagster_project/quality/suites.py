@@ -17,6 +17,7 @@ SEVERITIES = ("error", "warning")
 
 @dataclass(frozen=True)
 class Expectation:
+    id: str  # stable, short: the name a finding and an override (--accept) refer to
     batch: str
     type: str
     kwargs: dict
@@ -34,13 +35,18 @@ class Suite:
     name: str
     asset: tuple[str, ...]
     kind: str  # landing | published
-    table: str
+    table: str | None  # None: the landing folder as a whole
     description: str
     expectations: tuple[Expectation, ...] = field(default_factory=tuple)
 
     @property
     def batches(self) -> list[str]:
         return sorted({e.batch for e in self.expectations})
+
+    @property
+    def scope(self) -> str:
+        """The first part of every finding id of the suite: the table, or ``folder``."""
+        return self.table or "folder"
 
 
 class SuiteError(ValueError):
@@ -61,8 +67,10 @@ def load_suite(path: Path) -> Suite:
         if not meta.get("means") or not meta.get("action"):
             raise SuiteError(f"{path.name}: expectation {i} ({e.get('type')}) must say in meta what a failure "
                              "'means' for the business and which 'action' to take")
-        exps.append(Expectation(e["batch"], e["type"], e.get("kwargs", {}), sev, meta))
-    return Suite(raw["name"], tuple(raw["asset"]), raw["kind"], raw["table"], raw.get("description", ""),
+        if not e.get("id") or any(x.id == e["id"] for x in exps):
+            raise SuiteError(f"{path.name}: expectation {i} ({e.get('type')}) needs an id of its own")
+        exps.append(Expectation(e["id"], e["batch"], e["type"], e.get("kwargs", {}), sev, meta))
+    return Suite(raw["name"], tuple(raw["asset"]), raw["kind"], raw.get("table"), raw.get("description", ""),
                  tuple(exps))
 
 

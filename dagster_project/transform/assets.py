@@ -31,6 +31,9 @@ from .project import dbt_project
 
 OWNER = "team:ars-data"
 INDICATOR_SELECT = "path:models/intermediate path:models/marts"
+# Production runs leave out the dbt unit tests and the staging tests that re-check the ingestion's own rules
+# (tag contract, dbt_project.yml): both run in `make test`.
+PRODUCTION_BUILD = ["build", "--exclude-resource-type", "unit_test"]
 INDICATOR_RESULTS = dg.AssetKey(["marts", "indicator_results"])
 # Tables of "this run's measure dates", rebuilt from EPARCOURS_MEASURE_FROM/THROUGH by every run; the
 # incremental models read them to know which quarters to replace.
@@ -65,7 +68,7 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=translator,
-    exclude=INDICATOR_SELECT,
+    exclude=f"{INDICATOR_SELECT} tag:contract",
     pool=WRITER_POOL,
     name="dbt_reference",
 )
@@ -73,7 +76,7 @@ def dbt_reference(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     """Seeds (code lists, catalogue, target tiers) and staging views, with their tests."""
     warehouse.paths().export_env()
     prune_dbt_targets()
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(PRODUCTION_BUILD, context=context).stream()
 
 
 @dbt_assets(
@@ -99,7 +102,7 @@ def dbt_indicators(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
     # DuckDB file while it runs), then emitted with the results of the run read from the warehouse.
     held: list = []
     try:
-        for event in dbt.cli(["build"], context=context).stream():
+        for event in dbt.cli(PRODUCTION_BUILD, context=context).stream():
             if held or (isinstance(event, dg.Output)
                         and context.asset_key_for_output(event.output_name) == INDICATOR_RESULTS):
                 held.append(event)

@@ -11,7 +11,7 @@ from dagster_project.quality.suites import Expectation, Suite, SuiteError, load_
 def test_an_expectation_without_business_meaning_is_refused(tmp_path):
     p = tmp_path / "x.json"
     p.write_text(json.dumps({"name": "x", "asset": ["raw", "x"], "kind": "landing", "table": "mss_messages",
-                             "expectations": [{"batch": "rows", "type": "expect_column_values_to_not_be_null",
+                             "expectations": [{"id": "a", "batch": "rows", "type": "expect_column_values_to_not_be_null",
                                                "kwargs": {"column": "a"}, "severity": "error", "meta": {}}]}))
     with pytest.raises(SuiteError, match="what a failure 'means'"):
         load_suite(p)
@@ -28,13 +28,40 @@ def test_runner_reports_error_and_warning_with_sample(tmp_path):
                 "t(indicator_id, scope_type, scope_id, subgroup, measure_date, value, denominator)")
     meta = {"means": "m", "action": "a"}
     suite = Suite("published.indicator_results", ("publish", "indicator_results"), "published", "indicator_results",
-                  "", (Expectation("changes", "expect_column_values_to_be_between",
+                  "", (Expectation("jump", "changes", "expect_column_values_to_be_between",
                                    {"column": "abs_change", "max_value": 40, "row_condition": "min_denominator >= 20",
                                     "condition_parser": "pandas"}, "error", meta),
-                       Expectation("changes", "expect_column_values_to_be_between",
+                       Expectation("jump_warning", "changes", "expect_column_values_to_be_between",
                                    {"column": "abs_change", "max_value": 60}, "warning", meta)))
     res = run_suite(suite, con)
     assert not res.passed
     (err,) = res.errors            # A jumped 45 points with 40 cases: blocking
-    assert err.sample == [45.0] and err.unexpected_count == 1
+    assert err.unexpected_count == 1
+    assert err.findings == ["indicator_results.jump@EP-6.1/dac/A/2024-06-30"]   # the id an override names
+    assert err.sample[0]["abs_change"] == 45.0 and err.sample[0]["scope_id"] == "A"
     assert res.warnings == []      # B jumped 49 points but has 5 cases only: below the warning's 60 too
+
+
+def test_an_accepted_finding_no_longer_blocks_and_records_who_and_why():
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.indicator_results AS SELECT * FROM (VALUES "
+                "('EP-6.1', 'dac', 'A', NULL, DATE '2024-03-31', 50.0, 40), "
+                "('EP-6.1', 'dac', 'A', NULL, DATE '2024-06-30', 95.0, 40), "
+                "('EP-6.1', 'dac', 'C', NULL, DATE '2024-03-31', 10.0, 40), "
+                "('EP-6.1', 'dac', 'C', NULL, DATE '2024-06-30', 90.0, 40)) "
+                "t(indicator_id, scope_type, scope_id, subgroup, measure_date, value, denominator)")
+    meta = {"means": "m", "action": "a"}
+    suite = Suite("published.indicator_results", ("publish", "indicator_results"), "published", "indicator_results",
+                  "", (Expectation("jump", "changes", "expect_column_values_to_be_between",
+                                   {"column": "abs_change", "max_value": 40}, "error", meta),))
+    accept_a = {"id": "indicator_results.jump@EP-6.1/dac/A/2024-06-30", "reason": "fusion", "by": "x", "at": "t"}
+    res = run_suite(suite, con, accepts=[accept_a])
+    (r,) = res.results
+    assert not r.success and r.accepted == [accept_a]          # C is not accepted: still blocking
+    everything = {"id": "indicator_results.jump", "reason": "r", "by": "x", "at": "t"}
+    res = run_suite(suite, con, accepts=[everything])
+    (r,) = res.results
+    assert r.success and r.accepted == [everything] and len(r.findings) == 2
+    res = run_suite(suite, con, accepts=[{"id": "indicator_results.other", "reason": "r", "by": "x", "at": "t"}])
+    assert not res.results[0].success and res.results[0].accepted == []   # an unrelated id changes nothing

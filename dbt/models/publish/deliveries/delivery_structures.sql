@@ -1,0 +1,114 @@
+-- Per delivery of every table whose rows belong to a structure (FINESS géographique or structure_id), the
+-- structures that are missing from it although they delivered rows in each of the previous 6 deliveries
+-- (at least 3), usually at least 10 of them (for a count that small the chance of an empty month by chance is
+-- below 1 in 20,000: e^-10 for Poisson counts; a structure with 2 rows a month misses a month one time in seven)
+-- and are still in force: the signature of a partial extract. A structure that closed leaves
+-- its reference snapshot (the FINESS stock or the ESMS Numérique projects for a FINESS, coord_structures for
+-- a structure_id) and is not expected any more; when no reference snapshot exists yet, it is expected.
+-- One row per delivery:
+--   regular_structures        structures present in each delivery of the window
+--   missing_structures        of those, absent from this delivery and still in force
+--   missing_volume_share      their median rows in the window / the median rows of the whole table: how much of
+--                             the table a partial extract lost (one large structure missing shows here)
+--   missing_examples          up to 10 of them, largest first
+{{ config(materialized='table') }}
+
+with counts as (
+    select table_name, delivery_key, structure_reference, structure_id, rows_loaded
+    from {{ ref('stg_ingestion__delivery_structures') }}
+),
+
+deliveries as (
+    select d.table_name, d.delivery_key, d.delivery_end, d.rows_loaded as table_rows,
+           row_number() over (partition by d.table_name order by d.delivery_key) as seq
+    from {{ ref('stg_ingestion__current_deliveries') }} as d
+    where d.status = 'loaded' and d.table_name in (select distinct table_name from counts)
+),
+
+grid as (
+    select d.table_name, d.delivery_key, d.delivery_end, d.seq, d.table_rows, s.structure_id, s.structure_reference,
+           coalesce(c.rows_loaded, 0) as rows_loaded
+    from deliveries as d
+    join (select distinct table_name, structure_id, structure_reference from counts) as s using (table_name)
+    left join counts as c using (table_name, delivery_key, structure_id)
+),
+
+windowed as (
+    select
+        *,
+        count(*) over w as history_n,
+        count(*) filter (where rows_loaded > 0) over w as history_present,
+        median(rows_loaded) over w as history_median_rows,
+        median(table_rows) over w as history_median_table_rows
+    from grid
+    window w as (partition by table_name, structure_id order by seq rows between 6 preceding and 1 preceding)
+),
+
+finess_in_force as (
+    select d.table_name, d.delivery_key, s.nofinesset as structure_id
+    from deliveries as d
+    join {{ ref('stg_finess__structures') }} as s
+      on s.snapshot_date = (select max(snapshot_date) from {{ ref('stg_finess__structures') }}
+                            where snapshot_date <= d.delivery_end)
+    union
+    select d.table_name, d.delivery_key, p.finess_geo
+    from deliveries as d
+    join {{ ref('stg_dui__esms_projets') }} as p
+      on p.snapshot_date = (select max(snapshot_date) from {{ ref('stg_dui__esms_projets') }}
+                            where snapshot_date <= d.delivery_end)
+),
+
+coordination_in_force as (
+    select d.table_name, d.delivery_key, s.structure_id
+    from deliveries as d
+    join {{ ref('stg_coordination__structures') }} as s
+      on s.snapshot_date = (select max(snapshot_date) from {{ ref('stg_coordination__structures') }}
+                            where snapshot_date <= d.delivery_end)
+),
+
+references_known as (
+    select d.table_name, d.delivery_key,
+           exists (select 1 from {{ ref('stg_finess__structures') }} where snapshot_date <= d.delivery_end)
+           or exists (select 1 from {{ ref('stg_dui__esms_projets') }} where snapshot_date <= d.delivery_end)
+               as finess_known,
+           exists (select 1 from {{ ref('stg_coordination__structures') }} where snapshot_date <= d.delivery_end)
+               as coordination_known
+    from deliveries as d
+),
+
+judged as (
+    select
+        w.*,
+        w.history_n >= 3 and w.history_present = w.history_n and w.history_median_rows >= 10 as is_regular,
+        case w.structure_reference
+            when 'finess' then not k.finess_known or f.structure_id is not null
+            when 'coordination' then not k.coordination_known or c.structure_id is not null
+            else true
+        end as in_force
+    from windowed as w
+    join references_known as k using (table_name, delivery_key)
+    left join finess_in_force as f using (table_name, delivery_key, structure_id)
+    left join coordination_in_force as c using (table_name, delivery_key, structure_id)
+),
+
+missing as (
+    select * from judged where is_regular and in_force and rows_loaded = 0
+)
+
+select
+    d.table_name,
+    d.delivery_key,
+    count(j.structure_id) filter (where j.is_regular and j.in_force) as regular_structures,
+    count(m.structure_id) as missing_structures,
+    count(m.structure_id) / nullif(count(j.structure_id) filter (where j.is_regular and j.in_force), 0)
+        as missing_structures_share,
+    coalesce(sum(m.history_median_rows) / nullif(any_value(m.history_median_table_rows), 0), 0)
+        as missing_volume_share,
+    array_to_string(list_slice(list(m.structure_id || ' (' || cast(m.history_median_rows as bigint)
+                                    || ' rows/delivery)' order by m.history_median_rows desc), 1, 10), ', ')
+        as missing_examples
+from deliveries as d
+left join judged as j using (table_name, delivery_key)
+left join missing as m on m.table_name = j.table_name and m.delivery_key = j.delivery_key
+                      and m.structure_id = j.structure_id
+group by d.table_name, d.delivery_key

@@ -1,0 +1,143 @@
+-- One row per delivery in force of every landing table, judged against the table's own earlier deliveries
+-- (the way dbt Elementary's volume_anomalies or Monte Carlo's volume monitors judge a table: a training window,
+-- robust statistics, a minimum history). The quality gate (expectations/landing.<table>.json) reads it; the
+-- thresholds are in the suites, the statistics here:
+--   volume_ratio      rows / the median of the 3 previous deliveries, adjusted by the same month's ratio of last
+--                     year when the table has one (seasonality: August, December), clamped to 0.5..1.5
+--   volume_z          robust z-score of that ratio: (volume_ratio - 1) / (1.4826 x MAD of the previous 12
+--                     deliveries' ratios), the MAD floored at 0.02 (a perfectly regular history is not infinitely
+--                     strict). A bursty table (campaigns, tiny months) has a wide spread and is never refused
+--                     for one more tiny month; history_min_ratio tells the suites the history already had one
+--   in_month_share    event tables: share of the rows dated in the delivered month (0 when last month's file is
+--                     delivered again under this month's name, or the dates are shifted)
+--   trailing_gap_days event tables: days between the last event and the end of the month (or today while the
+--                     month is not over); compared with the largest gap of the previous 12 deliveries
+--   same_content_as   another delivery of the same table with byte-identical content
+--   flagged_share_jump the share of flagged values minus its median over the previous 12 deliveries (a code list
+--                     renamed at the sender on a column whose invalid values are kept and flagged)
+{{ config(materialized='table') }}
+
+with current as (
+    select * from {{ ref('stg_ingestion__current_deliveries') }} where status = 'loaded'
+),
+
+deliveries as (
+    select
+        c.table_name,
+        c.source,
+        c.delivery_key,
+        c.is_monthly,
+        c.delivery_start,
+        c.delivery_end,
+        c.delivery_start > current_date as delivery_in_future,
+        c.delivery_end < current_date as delivery_complete,
+        c.file_name,
+        c.file_sha256,
+        c.rows_loaded,
+        c.rows_rejected,
+        c.values_flagged,
+        c.rows_rejected / nullif(c.rows_loaded + c.rows_rejected, 0) as quarantine_share,
+        c.values_flagged / nullif(c.rows_loaded, 0) as flagged_share,
+        p.dated_rows is not null as is_event_table,
+        p.dated_rows,
+        p.first_date,
+        p.last_date,
+        p.active_days,
+        p.rows_in_month,
+        p.structures,
+        p.rows_in_month / nullif(p.dated_rows, 0) as in_month_share,
+        case when p.dated_rows is not null and c.is_monthly
+             then date_diff('day', coalesce(p.last_date, c.delivery_start - 1), least(c.delivery_end, current_date))
+        end as trailing_gap_days
+    from current as c
+    left join {{ ref('stg_ingestion__delivery_profiles') }} as p using (table_name, delivery_key, file_sha256)
+),
+
+recent as (
+    select
+        *,
+        median(rows_loaded) over (partition by table_name order by delivery_key
+                                  rows between 3 preceding and 1 preceding) as recent_median
+    from deliveries
+),
+
+ratios as (
+    select *, rows_loaded / nullif(recent_median, 0) as raw_ratio from recent
+),
+
+seasonal as (
+    -- the ratio of the same month one year before (monthly tables), as the expected seasonal movement
+    select r.*, least(greatest(ly.raw_ratio, 0.5), 1.5) as seasonal_ratio
+    from ratios as r
+    left join ratios as ly
+        on ly.table_name = r.table_name and r.is_monthly and ly.is_monthly
+       and ly.delivery_start = r.delivery_start - interval 12 month
+),
+
+history as (
+    select
+        *,
+        count(*) over w12 as history_n,
+        median(rows_loaded) over w12 as history_median,
+        min(rows_loaded) over w12 as history_min,
+        max(rows_loaded) over w12 as history_max,
+        mad(raw_ratio) over w12 as history_ratio_mad,
+        median(flagged_share) over w12 as history_flagged_median,
+        median(in_month_share) over w12 as history_in_month_median,
+        max(trailing_gap_days) over w12 as history_max_trailing_gap,
+        min(active_days) over w12 as history_min_active_days
+    from seasonal
+    window w12 as (partition by table_name order by delivery_key rows between 12 preceding and 1 preceding)
+),
+
+twins as (
+    select a.table_name, a.delivery_key, min(b.delivery_key) as same_content_as
+    from deliveries as a
+    join deliveries as b
+      on b.table_name = a.table_name and b.file_sha256 = a.file_sha256 and b.delivery_key <> a.delivery_key
+    group by all
+)
+
+select
+    h.table_name,
+    h.source,
+    h.delivery_key,
+    h.is_monthly,
+    h.is_event_table,
+    h.delivery_start,
+    h.delivery_end,
+    h.delivery_in_future,
+    h.delivery_complete,
+    h.file_name,
+    h.file_sha256,
+    h.rows_loaded,
+    h.rows_rejected,
+    h.values_flagged,
+    h.quarantine_share,
+    h.flagged_share,
+    h.history_flagged_median,
+    h.flagged_share - coalesce(h.history_flagged_median, 0) as flagged_share_jump,
+    h.dated_rows,
+    h.first_date,
+    h.last_date,
+    h.active_days,
+    h.in_month_share,
+    h.trailing_gap_days,
+    h.history_n,
+    h.history_median,
+    h.history_min,
+    h.history_max,
+    h.history_min / nullif(h.history_median, 0) as history_min_ratio,
+    h.recent_median,
+    coalesce(h.seasonal_ratio, 1.0) as seasonal_ratio,
+    h.raw_ratio / coalesce(h.seasonal_ratio, 1.0) as volume_ratio,
+    h.history_ratio_mad,
+    (h.raw_ratio / coalesce(h.seasonal_ratio, 1.0) - 1) / (1.4826 * greatest(coalesce(h.history_ratio_mad, 0), 0.02))
+        as volume_z,
+    h.history_in_month_median,
+    h.history_max_trailing_gap,
+    h.trailing_gap_days / (coalesce(h.history_max_trailing_gap, 0) + 1.0) as trailing_gap_ratio,
+    h.history_min_active_days,
+    t.same_content_as
+from history as h
+left join twins as t using (table_name, delivery_key)
