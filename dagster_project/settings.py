@@ -1,7 +1,8 @@
 """Where things live. Every path comes from an environment variable with a default under ``data/``.
 
 ``EPARCOURS_LANDING``  the landing folder (``data/landing``): drop the regional extracts here.
-``EPARCOURS_HOME``     the working home (``data``): ``warehouse/`` (working DuckDB) and ``published/``.
+``EPARCOURS_HOME``     the working home (``data``): ``warehouse/`` (working DuckDB), ``publications/`` and the link
+                       ``published`` to the current one, ``exports/`` (deliverables made on demand).
 ``EPARCOURS_DUCKDB_MEMORY`` / ``EPARCOURS_DUCKDB_THREADS``: DuckDB limits (default 4GB / 2 threads).
 """
 from __future__ import annotations
@@ -29,14 +30,20 @@ class Paths:
 
     @property
     def published(self) -> Path:
+        """What consumers read: a link to the current publication (``<home>/publications/<id>``)."""
         return self.home / "published"
+
+    @property
+    def exports(self) -> Path:
+        """Deliverables made on demand (one project's CNSA files, an audit sample), outside any publication."""
+        return self.home / "exports"
 
     @property
     def tmp(self) -> Path:
         return self.warehouse_dir / "tmp"
 
     def ensure(self) -> "Paths":
-        for d in (self.warehouse_dir, self.published, self.tmp):
+        for d in (self.warehouse_dir, self.tmp):
             d.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -14,6 +14,13 @@ def render_quality_html(folder: Path) -> Path:
         rows.append(f"<tr class='{state}'><td>{html.escape(s['suite'])}</td><td>{html.escape(s['asset'])}</td>"
                     f"<td>{state}</td><td>{len(s['results'])}</td><td>{len(errors)}</td><td>{len(warnings)}</td>"
                     f"<td>{html.escape(s['validated_at'])}</td></tr>")
+        for r in [r for r in s["results"] if r.get("accepted")]:
+            for a in r["accepted"]:
+                rows.append(
+                    f"<tr class='detail accepted'><td colspan='7'><b>ACCEPTÉ</b> <code>{html.escape(a['id'])}</code> "
+                    f"par {html.escape(str(a.get('by')))} le {html.escape(str(a.get('at')))} — motif : "
+                    f"{html.escape(str(a.get('reason')))}<br>Contrôle : {html.escape(r['means'])} "
+                    f"(observé : {html.escape(str(r['observed']))})</td></tr>")
         for r in errors + warnings:
             rows.append(
                 f"<tr class='detail {r['severity']}'><td colspan='7'><b>{r['severity'].upper()}</b> "
@@ -27,7 +34,7 @@ def render_quality_html(folder: Path) -> Path:
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;width:100%}}
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}
 tr.passed td:nth-child(3){{color:#176f2c}} tr.warning td:nth-child(3){{color:#a66300}}
-tr.refused td:nth-child(3){{color:#b00020;font-weight:bold}} tr.detail td{{font-size:90%;background:#fafafa}}</style>
+tr.refused td:nth-child(3){{color:#b00020;font-weight:bold}} tr.accepted td{{background:#fff6e0}} tr.detail td{{font-size:90%;background:#fafafa}}</style>
 </head><body><h1>Contrôles qualité avant publication</h1>
 <p>{len(suites)} suites, {n_err} expectation(s) bloquante(s) en échec. Une suite en échec bloquant empêche toute
 publication ; les avertissements sont signalés sans bloquer.</p>

@@ -57,7 +57,9 @@ def test_values_targets_and_published_csv(handmade_run):
     assert res["EP-3.2|region|VILLE"] == (100.0, None, None, "note_2021_216")  # no percentage in the texts
     assert res["EP-INS|region|"] == (60.0, None, None, "rulebook")
     assert res["1.1|region|"][2] is True and res["3.1|region|"][2] is False
-    with open(summary.results_csv, encoding="utf-8", newline="") as f:
+    raw = summary.results_csv.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")                      # UTF-8 with BOM: French Excel reads the accents
+    with open(summary.results_csv, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f, delimiter=";")
         header = reader.fieldnames
         published = list(reader)
@@ -66,4 +68,4 @@ def test_values_targets_and_published_csv(handmade_run):
                            "target_met", "status", "reference_document"]
     assert len(published) == len(EXPECTED)
     row = next(r for r in published if r["indicator_id"] == "EP-6.1" and r["scope_type"] == "region")
-    assert (row["period_start"], row["period_end"], row["value"]) == ("2024-01-01", D, "80.0")
+    assert (row["period_start"], row["period_end"], row["value"]) == ("2024-01-01", D, "80,0")  # decimal comma

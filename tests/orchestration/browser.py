@@ -105,3 +105,107 @@ def chromium_page():
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+# --- DevTools events (added for the dashboard test; the functions above are unchanged) -------------------------
+
+class RecordingPage(Page):
+    """A ``Page`` that keeps every DevTools event it receives (messages without ``id``) in ``events``, so that a
+    test can assert on console errors, uncaught exceptions and network requests."""
+
+    def __init__(self, ws, next_id: int = 0):
+        super().__init__(ws)
+        self._id = next_id
+        self.events: list[dict] = []
+
+    def send(self, method: str, **params) -> dict:
+        self._id += 1
+        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv(timeout=60))
+            if "id" not in msg:
+                self.events.append(msg)
+            elif msg["id"] == self._id:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+
+    def wait_for_event(self, method: str, timeout: float = 30.0) -> dict:
+        """Wait for the next event ``method`` (e.g. ``Page.loadEventFired``) not yet consumed; return it."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for i, e in enumerate(self.events):
+                if e.get("method") == method and not e.get("_seen"):
+                    e["_seen"] = True
+                    return self.events[i]
+            try:
+                msg = json.loads(self.ws.recv(timeout=max(0.05, deadline - time.time())))
+            except TimeoutError:
+                break
+            if "id" not in msg:
+                self.events.append(msg)
+        raise AssertionError(f"no {method} event within {timeout:.0f} s")
+
+    def drain(self, seconds: float = 0.2) -> None:
+        """Collect the events that arrive within ``seconds`` (late console messages, late requests)."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                msg = json.loads(self.ws.recv(timeout=max(0.01, deadline - time.time())))
+            except TimeoutError:
+                return
+            if "id" not in msg:
+                self.events.append(msg)
+
+    def open(self, url: str, timeout: float = 30.0) -> dict:
+        """Navigate to ``url`` and wait for its load event; return the navigation result (``errorText`` is set
+        when the page could not be opened, e.g. a missing file)."""
+        for e in self.events:
+            if e.get("method") == "Page.loadEventFired":
+                e["_seen"] = True
+        result = self.send("Page.navigate", url=url)
+        if not result.get("errorText"):
+            self.wait_for_event("Page.loadEventFired", timeout)
+        return result
+
+    def console_errors(self) -> list[str]:
+        """Uncaught exceptions, console.error/assert calls and error log entries seen so far."""
+        out = []
+        for e in self.events:
+            m, p = e.get("method"), e.get("params", {})
+            if m == "Runtime.exceptionThrown":
+                d = p.get("exceptionDetails", {})
+                out.append(f"exception: {d.get('text')} {d.get('exception', {}).get('description', '')}".strip())
+            elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+                out.append("console." + p["type"] + ": " + " ".join(str(a.get("value", a.get("description", "")))
+                                                                    for a in p.get("args", [])))
+            elif m == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+                out.append(f"log: {p['entry'].get('text')} ({p['entry'].get('url', '')})")
+        return out
+
+    def requested_urls(self) -> list[str]:
+        """Every URL the page asked for (``Network.requestWillBeSent``), in order."""
+        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+
+    def evaluate(self, expression: str):
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression[:80]}: {result['exceptionDetails'].get('text')}")
+        return result.get("result", {}).get("value")
+
+    def screenshot_clip(self, x: float, y: float, width: float, height: float) -> bytes:
+        """PNG bytes of a rectangle of the page (document coordinates), even below the viewport."""
+        data = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                         clip={"x": x, "y": y, "width": width, "height": height, "scale": 1})["data"]
+        return base64.b64decode(data)
+
+
+@contextmanager
+def chromium_recording_page():
+    """``chromium_page()`` with the Runtime, Log and Network domains enabled and their events recorded."""
+    with chromium_page() as page:
+        recording = RecordingPage(page.ws, page._id)
+        recording.send("Runtime.enable")
+        recording.send("Log.enable")
+        recording.send("Network.enable")
+        yield recording
