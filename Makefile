@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 # dagster-dbt needs the dbt manifest before the definitions load; never committed, rebuilt when dbt changes.
 dbt/target/manifest.json: $(VENV)/.installed $(DBT_FILES)
-	cd dbt && ../$(VENV)/bin/dbt parse --quiet --profiles-dir . --project-dir .
+	cd dbt && ../$(VENV)/bin/eparcours-dbt parse --quiet --profiles-dir . --project-dir .
 	@touch $@
 
 install: $(VENV)/.installed dbt/target/manifest.json

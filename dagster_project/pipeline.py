@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -62,8 +61,9 @@ def ensure_dbt_manifest() -> None:
     manifest = DBT_DIR / "target" / "manifest.json"
     if manifest.exists() and manifest.stat().st_mtime >= _dbt_sources_mtime():
         return
-    dbt = Path(sys.executable).with_name("dbt")
-    proc = subprocess.run([str(dbt), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+    from .transform.dbt_cli import dbt_executable
+
+    proc = subprocess.run([str(dbt_executable()), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
                            "--quiet"], capture_output=True, text=True)
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stdout + proc.stderr).strip().splitlines() if ln.strip()]
@@ -112,7 +112,9 @@ def _materialize(assets, resources, verbose: bool, tags: dict | None = None, par
         raise_on_error=False,
         tags=tags,
         partition_key=partition_key,
-        run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "ERROR"}}}},
+        # quiet unless --verbose: a refused gate is reported by GateRefused, a failed step by PipelineError (its
+        # innermost error in one sentence); Dagster's own ERROR lines would print a stack trace before them
+        run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}},
     )
     failures = [_check_failure(ev) for ev in result.get_asset_check_evaluations()
                 if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR]
@@ -155,12 +157,12 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
     paths.ensure()
     paths.export_env()
     ensure_dbt_manifest()
+    from .ingestion import ingestion_assets
     from .partitions import partition_key_for, quarterly_partitions
     from .publication.publish import publication
     from .quality.checks import build_quality_checks
     from .resources import WarehouseResource
     from .transform.assets import dbt_indicators, dbt_reference, dbt_resource
-    from .ingestion import ingestion_assets
 
     if not verbose:
         logging.getLogger("dagster").setLevel(logging.WARNING)
