@@ -1,8 +1,7 @@
 """Asset factory shared by the per-source modules: one asset per landing table."""
 
-from datetime import datetime, timezone
-
 from collections.abc import Sequence
+from datetime import datetime, timezone
 
 import dagster as dg
 
@@ -90,7 +89,7 @@ def multi_table_asset(names: Sequence[str], name: str) -> dg.AssetsDefinition:
     return _assets
 
 
-# Two tables that every ingestion asset writes beside its own: shown in the graph (group raw) as the
+# Tables that the ingestion writes beside each raw table: shown in the graph (group raw) as the
 # sources of their staging views; they are not materialised on their own.
 ingestion_log_specs = [
     dg.AssetSpec(["raw", "ingested_files"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
@@ -101,4 +100,16 @@ ingestion_log_specs = [
                  description="Every row or value that broke a rule of the landing contract: file, line, column, "
                              "value, rule, reason, severity (rejected, flagged, file_refused). Written by every "
                              "ingestion asset."),
+    dg.AssetSpec(["raw", "landing_inventory"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
+                 description="Every path found under the landing folder at the last scan, with what the ingestion "
+                             "made of it: ingested, ignored (hidden, unknown name) or refused (symlink leaving "
+                             "the folder, FIFO, device), and why. Written by the discovery of every run."),
+    dg.AssetSpec(["raw", "delivery_profiles"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
+                 description="One row per delivered file: rows loaded, date coverage of the delivered month (first "
+                             "and last event, share dated in the month, trailing gap). The history the quality "
+                             "gate judges each new delivery against."),
+    dg.AssetSpec(["raw", "delivery_structures"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
+                 description="Rows per structure (FINESS or structure_id) in every delivered file: the per-structure "
+                             "history of the quality gate (a structure silent this month after a regular history "
+                             "is the signature of a partial extract)."),
 ]

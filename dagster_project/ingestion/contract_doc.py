@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from .specs import SPECS, SOURCES
+from .specs import SOURCES, SPECS
 
 RULES = {
     "text": "text", "date": "date `YYYY-MM-DD`", "timestamp": "ISO 8601 timestamp with offset",

@@ -25,7 +25,6 @@ No Python loop touches the rows of a readable file; only the exact reader of a d
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -40,8 +39,21 @@ import duckdb
 
 from .discovery import Inventory, LandingFile, discover, inventory
 from .reader import Parsed, parse_exact
-from .rules import (Rule, clean_text, finess_ok, ins_ok, lit, local_date_column, local_date_expr, q, raw_type, reject_mask,
-                    rules_for, typed_expr, viol_expr)
+from .rules import (
+    Rule,
+    clean_text,
+    finess_ok,
+    ins_ok,
+    lit,
+    local_date_column,
+    local_date_expr,
+    q,
+    raw_type,
+    reject_mask,
+    rules_for,
+    typed_expr,
+    viol_expr,
+)
 from .scan import ByteScan, scan_file, sha256_of
 from .specs import LINEAGE_COLUMNS, SOURCES, SPECS, TableSpec, create_raw_schema
 
@@ -253,8 +265,7 @@ def _read_fast(con, spec, units: list[Unit], rules) -> list[tuple[Unit, str]]:
     con.execute("CREATE OR REPLACE TEMP TABLE _filebase (_path VARCHAR, _base BIGINT, _file VARCHAR, "
                 "_sha VARCHAR, _delivery_key VARCHAR)")
     if good:
-        con.executemany("INSERT INTO _filebase VALUES (?, ?, ?, ?, ?)",
-                        [(p, b, u.lf.rel, u.scan.sha256, u.lf.delivery_key) for p, b, u in good])
+        insert_rows(con, "_filebase", [(p, b, u.lf.rel, u.scan.sha256, u.lf.delivery_key) for p, b, u in good], 5)
         # the file of a row by its path, as CASE expressions (a batch holds a few dozen files): no join per row
         def case(value):
             return "CASE _path " + " ".join(f"WHEN {lit(p)} THEN {value(b, u)}" for p, b, u in good) + " END"
@@ -377,7 +388,7 @@ def _quarantine(con, spec: TableSpec, rules: list[Rule], units: list[Unit]) -> N
         con.execute("INSERT INTO _quar " + " UNION ALL ".join(parts))
     reader_rejects = [(u.lf.rel, ln, raw, rule, reason) for u in units for ln, raw, rule, reason in u.rejects]
     if reader_rejects:
-        con.executemany("INSERT INTO _quar VALUES (?, ?, NULL, ?, ?, ?, 'rejected')", reader_rejects)
+        insert_rows(con, "_quar", reader_rejects, 5, "c0, c1, NULL, c2, c3, c4, 'rejected'")
     mask = reject_mask(rules)
     if spec.key:  # a repeated natural key within a delivery: the later lines are rejected
         keys = ", ".join(q(k) for k in spec.key)
@@ -735,6 +746,18 @@ def _record_superseded(con, spec, inv, known, scanner, ingested_at, results) -> 
         results.append(res)
 
 
+def insert_rows(con, table: str, rows: list[tuple], width: int, select: str = "*") -> None:
+    """Insert Python rows in one set-based statement, through Arrow (``executemany`` binds row by row: ~0.3 s
+    for the 600 entries of a landing inventory). ``select`` maps the columns ``c0``..``c{width-1}``."""
+    if not rows:
+        return
+    import pyarrow as pa
+
+    columns = list(zip(*rows))
+    arrow = pa.table({f"c{i}": pa.array(list(columns[i])) for i in range(width)})  # noqa: F841 (read by DuckDB)
+    con.execute(f"INSERT INTO {table} SELECT {select} FROM arrow")
+
+
 def _remember_stat(con, spec, lf: LandingFile, scan: ByteScan) -> None:
     """The same content under a new modification time: remember the new stat, so it is not hashed again."""
     con.execute("UPDATE raw.ingested_files SET file_mtime_ns = ?, file_size = ? WHERE table_name = ? AND "
@@ -757,8 +780,7 @@ def record_inventory(con, inv: Inventory, seen_at: datetime) -> None:
                          reason, seen_at))
     con.execute("BEGIN TRANSACTION")
     con.execute("DELETE FROM raw.landing_inventory")
-    if rows:
-        con.executemany("INSERT INTO raw.landing_inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    insert_rows(con, "raw.landing_inventory", rows, 10)
     con.execute("COMMIT")
 
 

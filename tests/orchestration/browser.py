@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -73,16 +75,36 @@ class Page:
         return path
 
 
+def _stop_group(proc: subprocess.Popen) -> None:
+    """Terminate the browser and every helper it started (same process group), then reap it."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+            os.killpg(proc.pid, signal.SIGKILL)  # helpers left behind by a clean exit
+        except (ProcessLookupError, PermissionError):
+            break
+        except subprocess.TimeoutExpired:
+            continue
+        break
+
+
 @contextmanager
 def chromium_page():
     """A headless Chromium with one blank page, driven over the DevTools protocol."""
     from websockets.sync.client import connect
 
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+    # Chromium's helper processes (crashpad, zygote) may still write into the profile after the browser has
+    # exited: they run in their own process group, killed as a whole, and the profile's removal tolerates a
+    # late file (CI failed once on "Directory not empty: 'Default'").
+    with tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen([str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}",
                                  f"--remote-debugging-port={port}", "about:blank"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             ws_url = None
             deadline = time.time() + 30
@@ -100,11 +122,7 @@ def chromium_page():
                 page.send("Page.enable")
                 yield page
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop_group(proc)
 
 
 # --- DevTools events (added for the dashboard test; the functions above are unchanged) -------------------------

@@ -5,8 +5,10 @@
 --   volume_ratio      rows / the median of the 3 previous deliveries, adjusted by the same month's ratio of last
 --                     year when the table has one (seasonality: August, December), clamped to 0.5..1.5
 --   volume_z          robust z-score of that ratio: (volume_ratio - 1) / (1.4826 x MAD of the previous 12
---                     deliveries' ratios), the MAD floored at 0.02 (a perfectly regular history is not infinitely
---                     strict). A bursty table (campaigns, tiny months) has a wide spread and is never refused
+--                     deliveries' ratios), the spread floored at 0.02 (a perfectly regular history is not
+--                     infinitely strict) and at 1/sqrt(recent_median), the relative spread of a count of that size
+--                     (3 rows instead of 1 is chance, not a partial extract). A bursty table (campaigns, tiny
+--                     months) has a wide spread and is never refused
 --                     for one more tiny month; history_min_ratio tells the suites the history already had one
 --   in_month_share    event tables: share of the rows dated in the delivered month (0 when last month's file is
 --                     delivered again under this month's name, or the dates are shifted)
@@ -132,7 +134,8 @@ select
     coalesce(h.seasonal_ratio, 1.0) as seasonal_ratio,
     h.raw_ratio / coalesce(h.seasonal_ratio, 1.0) as volume_ratio,
     h.history_ratio_mad,
-    (h.raw_ratio / coalesce(h.seasonal_ratio, 1.0) - 1) / (1.4826 * greatest(coalesce(h.history_ratio_mad, 0), 0.02))
+    (h.raw_ratio / coalesce(h.seasonal_ratio, 1.0) - 1)
+        / greatest(1.4826 * coalesce(h.history_ratio_mad, 0), 0.02, 1 / sqrt(greatest(h.recent_median, 1)))
         as volume_z,
     h.history_in_month_median,
     h.history_max_trailing_gap,
