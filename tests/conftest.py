@@ -1,15 +1,12 @@
-import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("EPARCOURS_SHARED", REPO.parent / "shared"))
+REFERENCE = REPO / "tests" / "fixtures" / "reference"
 
 
 @pytest.fixture
 def shared_reference() -> Path:
-    ref = SHARED / "reference"
-    if not ref.is_dir():
-        pytest.skip(f"shared reference data not found at {ref} (set EPARCOURS_SHARED)")
-    return ref
+    """Real public reference files, copied into the repository with their provenance (fixtures/reference)."""
+    return REFERENCE

@@ -1,6 +1,6 @@
 import json
-from datetime import date
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ def tiny_copy(tiny_run, tmp_path):
     paths, _, _ = tiny_run
     landing, home = tmp_path / "landing", tmp_path / "home"
     shutil.copytree(paths.landing, landing)
-    shutil.copytree(paths.home, home, ignore=shutil.ignore_patterns("tmp"))
+    shutil.copytree(paths.home, home, symlinks=True, ignore=shutil.ignore_patterns("tmp"))
     return Paths(landing, home)
 
 

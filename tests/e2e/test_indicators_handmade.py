@@ -8,7 +8,7 @@ import pytest
 from dagster_project.pipeline import run_pipeline
 from dagster_project.settings import Paths
 
-from .handmade import D, EXPECTED, build_landing
+from .handmade import EXPECTED, D, build_landing
 
 pytestmark = pytest.mark.slow
 
