@@ -3,7 +3,7 @@
 The measure date D of a partition is the quarter's last day; the period is the quarter, both ends
 inclusive. A partition (or a range of partitions run as one backfill) reaches dbt as two environment
 variables, ``EPARCOURS_MEASURE_FROM`` and ``EPARCOURS_MEASURE_THROUGH``, so that dbt does not re-parse
-the project for each quarter (see shared/stack.md).
+the project for each quarter (different ``--vars`` invalidate dbt's partial parse).
 """
 from __future__ import annotations
 

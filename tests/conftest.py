@@ -3,10 +3,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO / "tests" / "fixtures" / "reference"
+# Real public reference files, copied verbatim into the repository with their provenance (README.md there).
+REFERENCE = REPO / "tests" / "synthetic" / "fixtures"
 
 
 @pytest.fixture
 def shared_reference() -> Path:
-    """Real public reference files, copied into the repository with their provenance (fixtures/reference)."""
     return REFERENCE

@@ -91,25 +91,29 @@ def multi_table_asset(names: Sequence[str], name: str) -> dg.AssetsDefinition:
 
 # Tables that the ingestion writes beside each raw table: shown in the graph (group raw) as the
 # sources of their staging views; they are not materialised on their own.
+def _log_spec(name: str, description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(["raw", name], group_name="raw", kinds={"duckdb"}, owners=[OWNER], description=description)
+
+
 ingestion_log_specs = [
-    dg.AssetSpec(["raw", "ingested_files"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
-                 description="Every landing file seen by the ingestion: table, file name, SHA-256, delivery key, "
-                             "status (loaded, unchanged, refused, replaced), row counts. Written by every "
-                             "ingestion asset."),
-    dg.AssetSpec(["raw", "quarantine"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
-                 description="Every row or value that broke a rule of the landing contract: file, line, column, "
-                             "value, rule, reason, severity (rejected, flagged, file_refused). Written by every "
-                             "ingestion asset."),
-    dg.AssetSpec(["raw", "landing_inventory"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
-                 description="Every path found under the landing folder at the last scan, with what the ingestion "
-                             "made of it: ingested, ignored (hidden, unknown name) or refused (symlink leaving "
-                             "the folder, FIFO, device), and why. Written by the discovery of every run."),
-    dg.AssetSpec(["raw", "delivery_profiles"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
-                 description="One row per delivered file: rows loaded, date coverage of the delivered month (first "
-                             "and last event, share dated in the month, trailing gap). The history the quality "
-                             "gate judges each new delivery against."),
-    dg.AssetSpec(["raw", "delivery_structures"], group_name="raw", kinds={"duckdb"}, owners=[OWNER],
-                 description="Rows per structure (FINESS or structure_id) in every delivered file: the per-structure "
-                             "history of the quality gate (a structure silent this month after a regular history "
-                             "is the signature of a partial extract)."),
+    _log_spec("ingested_files",
+              "Every landing file seen by the ingestion: table, file name, SHA-256, delivery key, "
+              "status (loaded, unchanged, refused, replaced), row counts. Written by every "
+              "ingestion asset."),
+    _log_spec("quarantine",
+              "Every row or value that broke a rule of the landing contract: file, line, column, "
+              "value, rule, reason, severity (rejected, flagged, file_refused). Written by every "
+              "ingestion asset."),
+    _log_spec("landing_inventory",
+              "Every path found under the landing folder at the last scan, with what the ingestion "
+              "made of it: ingested, ignored (hidden, unknown name) or refused (symlink leaving "
+              "the folder, FIFO, device), and why. Written by the discovery of every run."),
+    _log_spec("delivery_profiles",
+              "One row per delivered file: rows loaded, date coverage of the delivered month (first "
+              "and last event, share dated in the month, trailing gap). The history the quality "
+              "gate judges each new delivery against."),
+    _log_spec("delivery_structures",
+              "Rows per structure (FINESS or structure_id) in every delivered file: the per-structure "
+              "history of the quality gate (a structure silent this month after a regular history "
+              "is the signature of a partial extract)."),
 ]

@@ -2,7 +2,7 @@
 
 Everything that reads, writes or checks a landing file (the ingestion, the synthetic generator, the
 raw-table DDL, the docs) takes the columns and rules from here, so the contract
-(``shared/contract/extracts.md``) is written down once.
+(``docs/landing.md``) is written down once.
 
 Raw tables store every value typed once, at ingestion (``rules.raw_type``: dates, timestamps with the
 calendar date written in them, integers, numbers; codes and identifiers as trimmed text); the row-level rules

@@ -1,6 +1,6 @@
 """The CNSA usage workbook ("fichier de collecte des données d'usage"), one per GALIS project.
 
-The CNSA guide (shared/seeds/003, « Le fichier de collecte des données d'usage ») prescribes: a sheet named
+The CNSA guide (official document 003, docs/official_definitions.md, « Le fichier de collecte des données d'usage ») prescribes: a sheet named
 ``Liste des mesures d'usage``; twelve columns A–L with fixed French labels in that order; columns A–C as
 text (leading zeros); dates JJ/MM/AAAA; absolute values; no merged cells; one row per FINESS géographique
 (unique); the GALIS reference in the file name. ``check_rows`` refuses rows that would break one of those

@@ -1,6 +1,6 @@
 """The proof of use ("preuve d'usage"): one PDF per FINESS géographique and measure date.
 
-What the CNSA guide (shared/seeds/003, « Quelles sont les exigences de forme … ») requires, and where it
+What the CNSA guide (official document 003, docs/official_definitions.md, « Quelles sont les exigences de forme … ») requires, and where it
 is on the page: a report that cannot be modified (no form field; PDF permissions forbid modification);
 the establishment identified by its FINESS géographique (and raison sociale); the absolute numbers, not
 only rates (each indicator's numerator and denominator, and the six figures of the workbook row); the

@@ -1,7 +1,7 @@
 """Identifier rules of the landing contract, as pure functions (scalar and numpy-vectorised).
 
 Used by the synthetic generator to *make* valid identifiers and by the tests (and the ingestion's tests)
-to *check* them. The rules, as written in ``shared/contract/extracts.md``:
+to *check* them. The rules, as written in ``docs/landing.md``:
 
 - FINESS: 9 characters, a département prefix (``01``…``95``, ``2A``/``2B`` for Corsica, ``97``/``98``
   for overseas numbers, whose ``departement`` field holds ``9A``…``9J``), the last digit a Luhn check

@@ -7,7 +7,7 @@ Python list for the few thousand structure names); event tables are drawn month 
 
 Each structure carries its own behaviour parameters (how active a DAC is, how fast it evaluates, how
 well an ESMS uses its DUI, how good its ROR description is…), drawn so that the indicators of
-``shared/contract/indicators.md`` spread around their targets, some far below, and most improve over time.
+``docs/indicators.md`` spread around their targets, some far below, and most improve over time.
 """
 from __future__ import annotations
 

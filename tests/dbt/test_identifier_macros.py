@@ -51,7 +51,7 @@ INS_VECTORS = _vectors("test_ins_vectors")
 
 def test_finess_vectors_cover_the_real_excerpt(shared_reference):
     # Guards the provenance: the 28 numbers of the real etalab excerpt must all be in the vectors, valid.
-    excerpt = shared_reference / "finess" / "etalab-cs1100502-stock-20260512-0339.EXCERPT-15-lines.csv"
+    excerpt = shared_reference / "etalab-cs1100502-stock-20260512-0339.EXCERPT-15-lines.csv"
     lines = excerpt.read_text(encoding="utf-8").splitlines()[1:]
     numbers = [f for line in lines for f in line.split(";")[1:3]]
     assert len(numbers) == 28

@@ -45,7 +45,7 @@ def quarantine(con):
 # -- identifiers: the SQL predicates used at ingestion, on the real test vectors -----------------------
 
 def test_ins_rule_on_real_test_vectors(shared_reference):
-    rows = list(csv.DictReader(open(shared_reference / "ins/nir_ins_test_vectors.csv"), delimiter=";"))
+    rows = list(csv.DictReader(open(shared_reference / "nir_ins_test_vectors.csv"), delimiter=";"))
     c = duckdb.connect()
     for r in rows:
         got = c.execute(f"SELECT coalesce({ins_ok('?')}, false)", [r["nir"]] * 3).fetchone()[0]
@@ -53,7 +53,7 @@ def test_ins_rule_on_real_test_vectors(shared_reference):
 
 
 def test_finess_rule_on_real_etalab_numbers(shared_reference):
-    lines = (shared_reference / "finess/etalab-cs1100502-stock-20260512-0339.EXCERPT-15-lines.csv").read_text(
+    lines = (shared_reference / "etalab-cs1100502-stock-20260512-0339.EXCERPT-15-lines.csv").read_text(
         encoding="utf-8").splitlines()[1:]
     numbers = [f for line in lines for f in line.split(";")[1:3]]
     assert len(numbers) == 28
@@ -72,7 +72,7 @@ def test_finess_rule_on_real_etalab_numbers(shared_reference):
 def test_real_finess_etalab_excerpt_ingests(tmp_path, con, shared_reference):
     landing = tmp_path / "landing"
     (landing / "finess").mkdir(parents=True)
-    shutil.copy(shared_reference / "finess/etalab-cs1100502-stock-20260512-0339.EXCERPT-15-lines.csv",
+    shutil.copy(shared_reference / "etalab-cs1100502-stock-20260512-0339.EXCERPT-15-lines.csv",
                 landing / "finess" / "etalab-cs1100502-stock-20260512-0339.csv")
     report = ingest_landing(con, landing)
     assert not report.refused and not report.unknown_files

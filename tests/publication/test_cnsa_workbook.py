@@ -1,4 +1,4 @@
-"""The CNSA workbook and the proof of use, checked against the guide's rules (shared/seeds/003)."""
+"""The CNSA workbook and the proof of use, checked against the guide's rules (official document 003, docs/official_definitions.md)."""
 import hashlib
 from dataclasses import replace
 from datetime import date, datetime, timezone

@@ -1,4 +1,4 @@
-"""The synthetic landing folder honours the landing contract (shared/contract/extracts.md).
+"""The synthetic landing folder honours the landing contract (docs/landing.md).
 
 A failure here means the warehouse is tested against files that a real sender would not produce (or
 that the injected defects are not where the report says, so the ingestion tests would check nothing).
