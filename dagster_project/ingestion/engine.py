@@ -467,8 +467,13 @@ def _profile(con, spec: TableSpec) -> None:
                     SELECT ?, s._delivery_key, s._sha, count(*), {dates}, NULL
                     {loaded} GROUP BY s._delivery_key, s._sha""", [spec.name])
     if spec.structure_column:
+        # rows of one dossier come together (a dossier in use that month has several events): the gate weighs a
+        # structure's empty month by its dossiers, not its rows
+        units = ("count(DISTINCT s.dossier_id) + count(*) FILTER (WHERE s.dossier_id IS NULL)"
+                 if any(c.name == "dossier_id" for c in spec.columns) else "count(*)")
         con.execute(f"""INSERT INTO raw.delivery_structures
-                        SELECT ?, s._delivery_key, s._sha, ?, {st}, count(*) {loaded} AND {st} IS NOT NULL
+                        (table_name, delivery_key, file_sha256, structure_reference, structure_id, rows_loaded, units)
+                        SELECT ?, s._delivery_key, s._sha, ?, {st}, count(*), {units} {loaded} AND {st} IS NOT NULL
                         GROUP BY ALL""", [spec.name, spec.structure_reference])
         con.execute("""UPDATE raw.delivery_profiles AS p SET structures = c.n
                        FROM (SELECT delivery_key, file_sha256, count(*) AS n FROM raw.delivery_structures

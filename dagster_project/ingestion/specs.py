@@ -482,8 +482,9 @@ CREATE TABLE IF NOT EXISTS raw.delivery_structures (
     file_sha256 VARCHAR,
     structure_reference VARCHAR,  -- finess | coordination: the snapshot that says whether it is in force
     structure_id VARCHAR,
-    rows_loaded BIGINT
-)
+    rows_loaded BIGINT,
+    units BIGINT                  -- distinct dossiers (rows without one count one each): the independent units
+)                                 -- whose chance absence the gate weighs; rows for tables without dossier_id
 """
 
 LANDING_INVENTORY_DDL = """
@@ -524,5 +525,7 @@ def create_raw_schema(con) -> None:
     for ddl in (QUARANTINE_DDL, INGESTED_FILES_DDL, DELIVERY_PROFILES_DDL, DELIVERY_STRUCTURES_DDL,
                 LANDING_INVENTORY_DDL):
         con.execute(ddl)
+    # added within raw layout 1 (NULL for deliveries ingested before: the gate then counts rows)
+    con.execute("ALTER TABLE raw.delivery_structures ADD COLUMN IF NOT EXISTS units BIGINT")
     if found is None:
         con.execute("INSERT INTO raw.layout VALUES (?)", [RAW_LAYOUT_VERSION])

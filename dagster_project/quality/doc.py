@@ -30,18 +30,25 @@ as it was.
 Each delivery (a monthly file, a dated snapshot) is judged **once, when it arrives**, against the table's own
 earlier deliveries, the way dbt Elementary's `volume_anomalies` or Monte Carlo's volume monitors work: a
 training window (the 12 previous deliveries), robust statistics (median, MAD), a minimum history before
-judging, seasonality (the same month one year before). A delivery already published is not judged again.
+judging, seasonality (the same month one year before, when it dipped: only a dip of last year excuses a dip; a
+jump of last year, an adoption wave, is not expected again). A delivery already published is not judged again.
 Three signatures of a partial extract are looked for, each against the table's history:
 
 - **volume**: `volume_ratio` (rows / the median of the 3 previous deliveries, seasonally adjusted) and its
   robust z-score `volume_z` (the spread is the MAD of the previous ratios: a bursty table, used in campaigns,
   has a wide spread and one more tiny month never refuses it; a table whose history already has a tiny or
-  empty delivery is not judged on volume at all);
-- **structures**: a structure (FINESS géographique, `structure_id`) that delivered at least 10 rows in each of
-  its previous deliveries and is still in force (FINESS stock, ESMS Numérique projects, coord_structures), but
+  empty delivery is not judged on volume at all); and, because a fast-growing history widens that spread,
+  `floor_ratio`/`floor_z`: less than half the smallest of the 12 previous deliveries, more than 3.5 Poisson
+  spreads below it;
+- **structures**: a structure (FINESS géographique, `structure_id`) that delivered rows in each of its previous
+  deliveries (up to 12), at a recent level of at least 10 dossiers (never fewer than 5 in the last 3; rows for a
+  table without dossier: the rows of a dossier come together, so 12 rows from 2 dossiers make empty months by
+  chance), and is still in force (FINESS stock, ESMS Numérique projects, coord_structures), but
   none in this one; one large structure or many at once block;
 - **dates**: in a monthly event file, the share of rows dated in the delivered month, and the days without
-  events at the end of the month compared with the largest such gap of the history.
+  events at the end of the month compared with the largest such gap of the history and with the table's usual
+  density of days with events (`trailing_gap_p`: a feed with events every other day ends a week empty by
+  chance; a daily one does not).
 
 The landing folder as a whole is judged at every run: a monthly delivery missing between a table's first
 delivery and the last month delivered, a delivery refused whole, a file of a source folder whose name matches

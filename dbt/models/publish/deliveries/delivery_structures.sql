@@ -1,20 +1,24 @@
 -- Per delivery of every table whose rows belong to a structure (FINESS géographique or structure_id), the
--- structures that are missing from it although they delivered rows in each of the previous 6 deliveries
--- (at least 3), usually at least 10 of them (for a count that small the chance of an empty month by chance is
--- below 1 in 20,000: e^-10 for Poisson counts; a structure with 2 rows a month misses a month one time in seven)
+-- structures that are missing from it although they delivered rows in each of the previous 12 deliveries
+-- (at least 3), at a recent level of at least 10 dossiers (median of the last 3 deliveries, never fewer than 5 in
+-- any of them; rows for a table without dossier_id). Dossiers, not rows, are the independent units: the rows of a
+-- dossier in use come together, so a structure with 12 agenda rows from 2 dossiers has empty months by chance,
+-- one with 10 dossiers does not (the chance is below 1 in 20,000: e^-10 for Poisson counts; a structure with 2 a
+-- month misses a month one time in seven). A growing structure is judged on its recent level, not on its first
+-- small months.
 -- and are still in force: the signature of a partial extract. A structure that closed leaves
 -- its reference snapshot (the FINESS stock or the ESMS Numérique projects for a FINESS, coord_structures for
 -- a structure_id) and is not expected any more; when no reference snapshot exists yet, it is expected.
 -- One row per delivery:
 --   regular_structures        structures present in each delivery of the window
 --   missing_structures        of those, absent from this delivery and still in force
---   missing_volume_share      their median rows in the window / the median rows of the whole table: how much of
+--   missing_volume_share      their recent level (median of the last 3 deliveries) / the table's: how much of
 --                             the table a partial extract lost (one large structure missing shows here)
 --   missing_examples          up to 10 of them, largest first
 {{ config(materialized='table') }}
 
 with counts as (
-    select table_name, delivery_key, structure_reference, structure_id, rows_loaded
+    select table_name, delivery_key, structure_reference, structure_id, rows_loaded, units
     from {{ ref('stg_ingestion__delivery_structures') }}
 ),
 
@@ -27,7 +31,7 @@ deliveries as (
 
 grid as (
     select d.table_name, d.delivery_key, d.delivery_end, d.seq, d.table_rows, s.structure_id, s.structure_reference,
-           coalesce(c.rows_loaded, 0) as rows_loaded
+           coalesce(c.rows_loaded, 0) as rows_loaded, coalesce(c.units, 0) as units
     from deliveries as d
     join (select distinct table_name, structure_id, structure_reference from counts) as s using (table_name)
     left join counts as c using (table_name, delivery_key, structure_id)
@@ -38,10 +42,13 @@ windowed as (
         *,
         count(*) over w as history_n,
         count(*) filter (where rows_loaded > 0) over w as history_present,
-        median(rows_loaded) over w as history_median_rows,
-        median(table_rows) over w as history_median_table_rows
+        median(rows_loaded) over w3 as history_median_rows,
+        median(units) over w3 as history_median_units,
+        min(units) over w3 as history_min_units,
+        median(table_rows) over w3 as history_median_table_rows
     from grid
-    window w as (partition by table_name, structure_id order by seq rows between 6 preceding and 1 preceding)
+    window w as (partition by table_name, structure_id order by seq rows between 12 preceding and 1 preceding),
+           w3 as (partition by table_name, structure_id order by seq rows between 3 preceding and 1 preceding)
 ),
 
 finess_in_force as (
@@ -79,7 +86,8 @@ references_known as (
 judged as (
     select
         w.*,
-        w.history_n >= 3 and w.history_present = w.history_n and w.history_median_rows >= 10 as is_regular,
+        w.history_n >= 3 and w.history_present = w.history_n and w.history_median_units >= 10
+            and w.history_min_units >= 5 as is_regular,
         case w.structure_reference
             when 'finess' then not k.finess_known or f.structure_id is not null
             when 'coordination' then not k.coordination_known or c.structure_id is not null

@@ -2,18 +2,29 @@
 -- (the way dbt Elementary's volume_anomalies or Monte Carlo's volume monitors judge a table: a training window,
 -- robust statistics, a minimum history). The quality gate (expectations/landing.<table>.json) reads it; the
 -- thresholds are in the suites, the statistics here:
---   volume_ratio      rows / the median of the 3 previous deliveries, adjusted by the same month's ratio of last
---                     year when the table has one (seasonality: August, December), clamped to 0.5..1.5
+--   volume_ratio      volume (rows per day of a monthly file, scaled to an average month; rows of a snapshot) /
+--                     the median of the 3 previous deliveries, divided by the same month's ratio of last
+--                     year when that month dipped (seasonality: August, December), clamped to 0.5..1. One-sided on
+--                     purpose: the gate only judges drops, and a jump of last year (an adoption wave, a new
+--                     structure) is not a seasonal rise to expect again
 --   volume_z          robust z-score of that ratio: (volume_ratio - 1) / (1.4826 x MAD of the previous 12
 --                     deliveries' ratios), the spread floored at 0.02 (a perfectly regular history is not
 --                     infinitely strict) and at 1/sqrt(recent_median), the relative spread of a count of that size
 --                     (3 rows instead of 1 is chance, not a partial extract). A bursty table (campaigns, tiny
 --                     months) has a wide spread and is never refused
 --                     for one more tiny month; history_min_ratio tells the suites the history already had one
+--   floor_ratio       rows / the smallest delivery of the previous 12 (seasonally adjusted as above), and
+--   floor_z           (rows - that smallest delivery) / its square root (the Poisson spread of a count that size):
+--                     a delivery below half the table's smallest recent one, far beyond counting noise, is a
+--                     partial extract even when a fast-growing history makes the z-score above too lenient
 --   in_month_share    event tables: share of the rows dated in the delivered month (0 when last month's file is
 --                     delivered again under this month's name, or the dates are shifted)
 --   trailing_gap_days event tables: days between the last event and the end of the month (or today while the
---                     month is not over); compared with the largest gap of the previous 12 deliveries
+--                     month is not over); compared with the largest gap of the previous 12 deliveries, and
+--   trailing_gap_p    the chance of so many empty days at the end of the month if the table's days with events
+--                     fell at random with its usual density (median share of the month's days that have events,
+--                     previous 12 deliveries, at most 0.95): (1 - density)^gap. A sparse feed (a message every
+--                     other day) has long empty stretches by chance; a daily feed does not
 --   same_content_as   another delivery of the same table with byte-identical content
 --   flagged_share_jump the share of flagged values minus its median over the previous 12 deliveries (a code list
 --                     renamed at the sender on a column whose invalid values are kept and flagged)
@@ -36,6 +47,11 @@ deliveries as (
         c.file_name,
         c.file_sha256,
         c.rows_loaded,
+        -- the volume judged: rows of a monthly file per day, scaled to an average month (February is 8 % shorter
+        -- than March, not a partial extract); rows of a snapshot
+        case when c.is_monthly
+             then c.rows_loaded / (date_diff('day', c.delivery_start, c.delivery_end) + 1) * 30.4375
+             else c.rows_loaded end as volume,
         c.rows_rejected,
         c.values_flagged,
         c.rows_rejected / nullif(c.rows_loaded + c.rows_rejected, 0) as quarantine_share,
@@ -49,6 +65,9 @@ deliveries as (
         p.structures,
         p.rows_in_month / nullif(p.dated_rows, 0) as in_month_share,
         case when p.dated_rows is not null and c.is_monthly
+             then least(p.active_days / (date_diff('day', c.delivery_start, c.delivery_end) + 1.0), 1.0)
+        end as active_density,
+        case when p.dated_rows is not null and c.is_monthly
              then date_diff('day', coalesce(p.last_date, c.delivery_start - 1), least(c.delivery_end, current_date))
         end as trailing_gap_days
     from current as c
@@ -58,18 +77,20 @@ deliveries as (
 recent as (
     select
         *,
-        median(rows_loaded) over (partition by table_name order by delivery_key
+        median(volume) over (partition by table_name order by delivery_key
                                   rows between 3 preceding and 1 preceding) as recent_median
     from deliveries
 ),
 
 ratios as (
-    select *, rows_loaded / nullif(recent_median, 0) as raw_ratio from recent
+    select *, volume / nullif(recent_median, 0) as raw_ratio from recent
 ),
 
 seasonal as (
     -- the ratio of the same month one year before (monthly tables), as the expected seasonal movement
-    select r.*, least(greatest(ly.raw_ratio, 0.5), 1.5) as seasonal_ratio
+    -- (greatest() ignores NULL in DuckDB: no last year must stay NULL, not become 0.5)
+    select r.*, case when ly.raw_ratio is not null then least(greatest(ly.raw_ratio, 0.5), 1.0) end
+                as seasonal_ratio
     from ratios as r
     left join ratios as ly
         on ly.table_name = r.table_name and r.is_monthly and ly.is_monthly
@@ -80,13 +101,14 @@ history as (
     select
         *,
         count(*) over w12 as history_n,
-        median(rows_loaded) over w12 as history_median,
-        min(rows_loaded) over w12 as history_min,
-        max(rows_loaded) over w12 as history_max,
+        median(volume) over w12 as history_median,
+        min(volume) over w12 as history_min,
+        max(volume) over w12 as history_max,
         mad(raw_ratio) over w12 as history_ratio_mad,
         median(flagged_share) over w12 as history_flagged_median,
         median(in_month_share) over w12 as history_in_month_median,
         max(trailing_gap_days) over w12 as history_max_trailing_gap,
+        median(active_density) over w12 as history_active_density,
         min(active_days) over w12 as history_min_active_days
     from seasonal
     window w12 as (partition by table_name order by delivery_key rows between 12 preceding and 1 preceding)
@@ -113,6 +135,7 @@ select
     h.file_name,
     h.file_sha256,
     h.rows_loaded,
+    h.volume,
     h.rows_rejected,
     h.values_flagged,
     h.quarantine_share,
@@ -130,6 +153,9 @@ select
     h.history_min,
     h.history_max,
     h.history_min / nullif(h.history_median, 0) as history_min_ratio,
+    h.volume / nullif(h.history_min, 0) / coalesce(h.seasonal_ratio, 1.0) as floor_ratio,
+    (h.volume - h.history_min * coalesce(h.seasonal_ratio, 1.0))
+        / sqrt(greatest(h.history_min * coalesce(h.seasonal_ratio, 1.0), 1)) as floor_z,
     h.recent_median,
     coalesce(h.seasonal_ratio, 1.0) as seasonal_ratio,
     h.raw_ratio / coalesce(h.seasonal_ratio, 1.0) as volume_ratio,
@@ -140,6 +166,8 @@ select
     h.history_in_month_median,
     h.history_max_trailing_gap,
     h.trailing_gap_days / (coalesce(h.history_max_trailing_gap, 0) + 1.0) as trailing_gap_ratio,
+    h.history_active_density,
+    power(1 - least(h.history_active_density, 0.95), h.trailing_gap_days) as trailing_gap_p,
     h.history_min_active_days,
     t.same_content_as
 from history as h
