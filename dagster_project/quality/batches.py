@@ -30,12 +30,12 @@ KEYS = {
 
 # What a person needs to see of a failing row, beside its key and the value that failed.
 CONTEXT = {
-    "deliveries": ["file_name", "rows_loaded", "rows_rejected", "recent_median", "volume_ratio", "volume_z",
+    "deliveries": ["file_name", "rows_loaded", "rows_rejected", "recent_median", "history_min", "volume_ratio", "volume_z",
                    "in_month_share", "first_date", "last_date", "trailing_gap_days", "same_content_as"],
     "structures": ["regular_structures", "missing_structures", "missing_volume_share", "missing_examples"],
     "findings": ["file_name", "detail"],
     "folder": ["detail"],
-    "changes": ["value", "previous_value", "abs_change", "min_denominator"],
+    "changes": ["value", "previous_value", "abs_change", "min_denominator", "jumps_in_quarter", "jump_share"],
 }
 
 
@@ -56,16 +56,28 @@ def published_sql(table: str, batch: str) -> tuple[str, list]:
     if batch == "table":
         return PUBLISH_TABLES[table], []
     if batch == "changes" and table == "indicator_results":
+        # jumps_in_quarter / jump_share: how many of the structures of that indicator and quarter (with at least
+        # 20 cases) moved by more than 40 points: one small ESMS moving is news, many at once is an extract
         return """
-            SELECT r.indicator_id, r.scope_type, r.scope_id, coalesce(r.subgroup, '') AS subgroup,
-                   r.measure_date, p.measure_date AS previous_measure_date, r.value, p.value AS previous_value,
-                   abs(r.value - p.value) AS abs_change, least(r.denominator, p.denominator) AS min_denominator
-            FROM marts.indicator_results AS r
-            JOIN marts.indicator_results AS p
-              ON p.indicator_id = r.indicator_id AND p.scope_type = r.scope_type AND p.scope_id = r.scope_id
-             AND coalesce(p.subgroup, '') = coalesce(r.subgroup, '')
-             AND p.measure_date = CAST(last_day(r.measure_date - INTERVAL 3 MONTH) AS DATE)
-            WHERE r.value IS NOT NULL AND p.value IS NOT NULL AND r.denominator IS NOT NULL""", []
+            WITH changes AS (
+                SELECT r.indicator_id, r.scope_type, r.scope_id, coalesce(r.subgroup, '') AS subgroup,
+                       r.measure_date, p.measure_date AS previous_measure_date, r.value, p.value AS previous_value,
+                       abs(r.value - p.value) AS abs_change, least(r.denominator, p.denominator) AS min_denominator
+                FROM marts.indicator_results AS r
+                JOIN marts.indicator_results AS p
+                  ON p.indicator_id = r.indicator_id AND p.scope_type = r.scope_type AND p.scope_id = r.scope_id
+                 AND coalesce(p.subgroup, '') = coalesce(r.subgroup, '')
+                 AND p.measure_date = CAST(last_day(r.measure_date - INTERVAL 3 MONTH) AS DATE)
+                WHERE r.value IS NOT NULL AND p.value IS NOT NULL AND r.denominator IS NOT NULL
+            )
+            SELECT *,
+                   count(*) FILTER (WHERE abs_change > 40 AND min_denominator >= 20 AND scope_type <> 'region')
+                       OVER q AS jumps_in_quarter,
+                   count(*) FILTER (WHERE abs_change > 40 AND min_denominator >= 20 AND scope_type <> 'region')
+                       OVER q / greatest(count(*) FILTER (WHERE min_denominator >= 20 AND scope_type <> 'region')
+                                         OVER q, 1) AS jump_share
+            FROM changes
+            WINDOW q AS (PARTITION BY indicator_id, subgroup, measure_date)""", []
     raise ValueError(f"unknown published batch {batch!r} for {table}")
 
 

@@ -65,3 +65,39 @@ def test_an_accepted_finding_no_longer_blocks_and_records_who_and_why():
     assert r.success and r.accepted == [everything] and len(r.findings) == 2
     res = run_suite(suite, con, accepts=[{"id": "indicator_results.other", "reason": "r", "by": "x", "at": "t"}])
     assert not res.results[0].success and res.results[0].accepted == []   # an unrelated id changes nothing
+
+
+def _jump_suite() -> Suite:
+    """The project's own ``jump`` expectation (expectations/published.indicator_results.json), alone."""
+    from pathlib import Path
+    real = load_suite(Path(__file__).resolve().parents[2] / "expectations" / "published.indicator_results.json")
+    return Suite(real.name, real.asset, real.kind, real.table, "",
+                 tuple(e for e in real.expectations if e.id == "jump"))
+
+
+def _results(rows) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.indicator_results (indicator_id VARCHAR, scope_type VARCHAR, scope_id VARCHAR, "
+                "subgroup VARCHAR, measure_date DATE, value DOUBLE, denominator INTEGER)")
+    con.executemany("INSERT INTO marts.indicator_results VALUES (?, ?, ?, NULL, ?, ?, ?)", rows)
+    return con
+
+
+@pytest.mark.parametrize("movers, region_moves, blocks", [
+    (1, False, False),   # one ESMS of 10 moved 45 points: news, a warning, not a refusal (it refused seed 4)
+    (3, False, True),    # 3 of 10 at once: systemic, an extract
+    (0, True, True),     # the region itself moved 45 points
+])
+def test_only_a_systemic_jump_blocks(movers, region_moves, blocks):
+    rows = []
+    for i in range(10):
+        rows += [("ESMS-DUI-PP", "esms", f"E{i}", "2024-03-31", 70.0, 30),
+                 ("ESMS-DUI-PP", "esms", f"E{i}", "2024-06-30", 25.0 if i < movers else 68.0, 30)]
+    rows += [("ESMS-DUI-PP", "region", "84", "2024-03-31", 70.0, 300),
+             ("ESMS-DUI-PP", "region", "84", "2024-06-30", 25.0 if region_moves else 66.0, 300)]
+    res = run_suite(_jump_suite(), _results(rows))
+    assert res.passed is not blocks
+    if blocks:
+        (err,) = res.errors
+        assert all(f.startswith("indicator_results.jump@ESMS-DUI-PP/") for f in err.findings)
