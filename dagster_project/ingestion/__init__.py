@@ -1,4 +1,4 @@
-"""Ingestion of the regional extracts into schema ``raw`` (one module per source, one asset per table)."""
+"""Ingestion of the regional extracts into schema ``raw`` (one module per source, one asset per table, one step per source)."""
 
 from . import coordination, declaratif, dmp, dui, finess, mss, ror
 

@@ -1,4 +1,4 @@
 """Declarative E-parcours indicators (1.1, 1.2, 2.1, 2.2, 3.1, 4.1, 5.1, 6.6) with their evidence."""
-from .assets import table_asset
+from .assets import source_assets
 
-assets = [table_asset("declaratif")]
+assets = [source_assets(["declaratif"], name="declaratif_extracts")]

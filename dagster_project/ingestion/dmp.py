@@ -1,4 +1,4 @@
 """DMP: documents registered in patients' DMP (XDS metadata), monthly."""
-from .assets import table_asset
+from .assets import source_assets
 
-assets = [table_asset("dmp_documents")]
+assets = [source_assets(["dmp_documents"], name="dmp_extracts")]

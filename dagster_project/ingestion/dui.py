@@ -1,7 +1,5 @@
 """DUI exports of ESMS (monthly) and the ARS reference files of the ESMS Numérique programme."""
-from .assets import table_asset
+from .assets import source_assets
 
-assets = [
-    table_asset(n)
-    for n in ("dui_dossiers", "dui_evenements", "dui_projets", "dui_agenda", "esms_file_active", "esms_projets")
-]
+assets = [source_assets(["dui_dossiers", "dui_evenements", "dui_projets", "dui_agenda", "esms_file_active",
+                         "esms_projets"], name="dui_extracts")]

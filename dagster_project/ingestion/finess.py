@@ -1,7 +1,7 @@
 """FINESS: the etalab stock file (structures + geolocation, one file, two tables) and authorisations."""
-from .assets import multi_table_asset, table_asset
+from .assets import source_assets
 
 assets = [
-    multi_table_asset(["finess_structures", "finess_geolocalisation"], name="finess_etalab_stock"),
-    table_asset("finess_autorisations"),
+    source_assets(["finess_structures", "finess_geolocalisation"], name="finess_etalab_stock", can_subset=False),
+    source_assets(["finess_autorisations"], name="finess_autorisations_extracts"),
 ]

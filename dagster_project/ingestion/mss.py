@@ -1,4 +1,4 @@
 """MSSanté: operator message log (monthly) and the public directory extraction (snapshots, `|`)."""
-from .assets import table_asset
+from .assets import source_assets
 
-assets = [table_asset(n) for n in ("mss_messages", "annuaire_mssante")]
+assets = [source_assets(["mss_messages", "annuaire_mssante"], name="mss_extracts")]

@@ -1,4 +1,4 @@
 """ROR: regional snapshots of entités géographiques, unités élémentaires, their activités and contacts."""
-from .assets import table_asset
+from .assets import source_assets
 
-assets = [table_asset(n) for n in ("ror_eg", "ror_ue", "ror_ue_activite", "ror_ue_contact")]
+assets = [source_assets(["ror_eg", "ror_ue", "ror_ue_activite", "ror_ue_contact"], name="ror_extracts")]

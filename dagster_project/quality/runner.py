@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 
@@ -141,6 +142,7 @@ def run_suite(suite: Suite, con, published: set[tuple[str, str, str]] | None = N
         out.rows[batch_name] = len(df)
         exps = [e for e in suite.expectations if e.batch == batch_name]
         keys = [k for k in KEYS.get(batch_name, []) if k in df.columns]
+        df = df[_used_columns(df, exps, keys, batch_name)]
         ds_name = f"{suite.name}:{batch_name}"
         batch = _batch_definition(ctx, ds_name).get_batch(batch_parameters={"dataframe": df})
         gx_suite = gx.ExpectationSuite(
@@ -156,6 +158,16 @@ def run_suite(suite: Suite, con, published: set[tuple[str, str, str]] | None = N
             e = exps[r.expectation_config.meta["i"]]
             out.results.append(_result(suite, e, r, df, keys, batch_name, accepts))
     return out
+
+
+def _used_columns(df, exps, keys: list[str], batch_name: str) -> list[str]:
+    """The columns the expectations, their row conditions, the finding keys and the evidence read. GX filters
+    a row condition with DataFrame.query, whose cost grows with the number of columns of the frame: a batch of
+    delivery_volumes (~60 columns) cut to the dozen it needs validates about twice as fast."""
+    text = " ".join(str(v) for e in exps for v in e.kwargs.values())
+    named = {c for c in df.columns if re.search(rf"\b{re.escape(c)}\b", text)}
+    wanted = set(keys) | set(CONTEXT.get(batch_name, [])) | named
+    return [c for c in df.columns if c in wanted]
 
 
 _batch_definitions: dict = {}
