@@ -53,6 +53,12 @@ class SuiteError(ValueError):
     pass
 
 
+def _applies_if() -> dict:
+    from .batches import APPLIES_IF
+
+    return APPLIES_IF
+
+
 def load_suite(path: Path) -> Suite:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -64,6 +70,9 @@ def load_suite(path: Path) -> Suite:
         if sev not in SEVERITIES:
             raise SuiteError(f"{path.name}: expectation {i} has severity {sev!r} (error or warning)")
         meta = e.get("meta", {})
+        if meta.get("applies_if") and meta["applies_if"] not in _applies_if():
+            raise SuiteError(f"{path.name}: expectation {i} applies_if {meta['applies_if']!r} is not one of "
+                             f"{sorted(_applies_if())} (dagster_project/quality/batches.py)")
         if not meta.get("means") or not meta.get("action"):
             raise SuiteError(f"{path.name}: expectation {i} ({e.get('type')}) must say in meta what a failure "
                              "'means' for the business and which 'action' to take")

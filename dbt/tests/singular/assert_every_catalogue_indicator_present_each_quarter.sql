@@ -5,6 +5,9 @@
 -- no CPTS in force uses the service — the official labels are conditional (« Si le collectif de soin utilise un réseau
 -- social professionnel », « Si le collectif de soins coordonné utilise un dossier de coordination », note 2021/216
 -- Annexe 2 rows 7.1, 7.2) and the rulebook gives CPTS rows "only where the service is in use".
+-- Not a failure either: every E-parcours indicator of a region that delivers no E-parcours extract at all (no
+-- coordination tool snapshot, no ROR: the ESMS Numérique extracts only) — that region has no E-parcours programme in
+-- this warehouse; one coordination or ROR file and every E-parcours indicator is expected again.
 -- Programmes checked: one list; add 'ESMS Numérique' to it once its indicators are published for every ESMS quarter.
 {% set programmes = ['E-parcours'] %}
 
@@ -18,6 +21,9 @@ expected as (
     cross join measure_dates as m
     where not c.retired
       and c.programme in ('{{ programmes | join("', '") }}')
+      and (c.programme <> 'E-parcours'
+           or exists (select 1 from {{ ref('stg_coordination__structures') }})
+           or exists (select 1 from {{ ref('stg_ror__eg') }}))
 ),
 
 present as (
