@@ -9,13 +9,19 @@ UV        := $(shell command -v uv 2>/dev/null || echo $(BOOT)/bin/uv)
 LANDING   ?= data/landing
 HOME_DIR  ?= data
 DEMO_SCALE ?= tiny
+# the 25 slowest tests are listed at the end of every run (CI's 12-minute budget is watched there)
+PYTEST_ARGS ?= --durations=25
 DBT_FILES := $(shell find dbt -type f \( -name '*.sql' -o -name '*.yml' \) -not -path 'dbt/target/*' 2>/dev/null) $(wildcard seeds/*.csv seeds/*.yml)
 
 .PHONY: help install run test dev bench clean browser-deps
 
 help:
 	@echo "make run    install if needed, generate a demo region if $(LANDING) is empty, run the pipeline"
-	@echo "make test   install if needed and run every test"
+	@echo "make test   install if needed and run every test (PYTEST_ARGS=... to pass pytest options)"
+	@echo "make install  the virtualenv (uv, frozen lock) and the dbt manifest; the other targets call it"
+	@echo "make bench  the benchmark: ratios to DuckDB reading every landing file once, and peak memory"
+	@echo "make clean  remove dbt's target/ and logs/ and the pytest cache"
+	@echo "make browser-deps  Debian's headless chromium for the browser tests (make test calls it)"
 	@echo "make dev    Dagster UI on http://127.0.0.1:3000"
 
 $(BOOT)/bin/uv:

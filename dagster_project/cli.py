@@ -42,9 +42,19 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("eparcours-warehouse")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="eparcours", description="Usage-indicator warehouse for ARS (E-parcours, ESMS Numérique).")
     p.add_argument("--verbose", action="store_true", help="show tracebacks and Dagster logs")
+    p.add_argument("--version", action="version", version=f"eparcours {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     g = sub.add_parser("generate", help="write realistic synthetic regional extracts in the landing formats")
@@ -333,6 +343,8 @@ def print_summary(s, paths) -> None:
     else:
         print(f"Data up to {s.as_of}; quarters computed from {s.first_quarter} through {s.through}.")
     print(f"Working warehouse:  {paths.warehouse}")
+    if s.log_file:
+        print(f"Full log (dbt):     {s.log_file}")
     if s.quarantine_report:
         print(f"Quarantine report:  {s.quarantine_report}  (or query raw.quarantine in the warehouse)")
     if s.manifest is not None:

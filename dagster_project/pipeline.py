@@ -6,6 +6,7 @@ the given landing folder and home, then reads back from the warehouse what was i
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import subprocess
@@ -46,6 +47,12 @@ class RunSummary:
     results_csv: Path | None = None
     published: Path | None = None
     manifest: dict | None = None
+    log_file: Path | None = None
+
+
+def run_log_path(paths: Paths, started: datetime) -> Path:
+    """Where a command-line run writes the full dbt log (every model and test line dbt prints)."""
+    return paths.home / "logs" / f"run-{started:%Y%m%dT%H%M%S}Z.log"
 
 
 def _dbt_sources_mtime() -> float:
@@ -101,10 +108,17 @@ FIRST_DATE_SQL = AS_OF_SQL.replace("SELECT least(max(d), current_date)", "SELECT
     "max(", "min(")
 
 
-def _materialize(assets, resources, verbose: bool, tags: dict | None = None, partition_key: str | None = None):
-    """Run the assets (and their checks) in-process; a failed blocking check is a refusal of the gate."""
+def _materialize(assets, resources, verbose: bool, tags: dict | None = None, partition_key: str | None = None,
+                 log: Path | None = None):
+    """Run the assets (and their checks) in-process; a failed blocking check is a refusal of the gate. Unless
+    ``verbose``, what dbt prints (dagster-dbt re-emits every dbt event on stdout: ~800 lines a run, with colour
+    codes) goes to ``log`` instead of the terminal or the cron mail."""
     import dagster as dg
 
+    if log is not None and not verbose:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as f, contextlib.redirect_stdout(f):
+            return _materialize(assets, resources, verbose, tags, partition_key)
     result = dg.materialize(
         assets,
         resources=resources,
@@ -171,9 +185,10 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
                  "dbt": dbt_resource()}
     checks = build_quality_checks()
     stage1 = [*ingestion_assets, dbt_reference]
+    log = run_log_path(paths, started)
     tags = accept_tags(accepts)
     try:
-        _materialize(stage1 + _checks_for(stage1, checks), resources, verbose, tags=tags or None)
+        _materialize(stage1 + _checks_for(stage1, checks), resources, verbose, tags=tags or None, log=log)
     except GateRefused as e:
         e.summary = summarize(paths, started, through)
         raise
@@ -189,13 +204,13 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
         raise PipelineError(f"quarter {last_key} is not complete yet: choose an earlier --through")
     s.first_quarter = date.fromisoformat(first_key)
     try:
-        _materialize([dbt_indicators] + _checks_for([dbt_indicators], checks), resources, verbose,
+        _materialize([dbt_indicators] + _checks_for([dbt_indicators], checks), resources, verbose, log=log,
                      tags={**tags, "dagster/asset_partition_range_start": first_key,
                            "dagster/asset_partition_range_end": last_key})
     except GateRefused as e:
         e.summary = s
         raise
-    _materialize([publication], resources, verbose, tags=tags or None)
+    _materialize([publication], resources, verbose, tags=tags or None, log=log)
     s.published = paths.published
     s.results_csv = paths.published / "indicator_results.csv"
     s.manifest = json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))
@@ -256,6 +271,8 @@ def summarize(paths: Paths, started: datetime, through: date | None) -> RunSumma
     from .ingestion.engine import discover
 
     s = RunSummary(started_at=started)
+    log = run_log_path(paths, started)
+    s.log_file = log if log.exists() else None
     s.unknown_files = discover(paths.landing)[1]
     con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config())
     try:

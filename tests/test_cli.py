@@ -1,4 +1,8 @@
 """The command line's contract with the person running it: exit codes and one-sentence errors."""
+from importlib.metadata import version
+
+import pytest
+
 from dagster_project.cli import EXIT_USAGE, main
 
 
@@ -27,3 +31,10 @@ def test_generate_rejects_end_before_start(tmp_path, capsys):
     rc = main(["generate", "--out", str(tmp_path / "x"), "--start", "2024-01-01", "--end", "2023-01-01"])
     assert rc == EXIT_USAGE
     assert "before --start" in capsys.readouterr().err
+
+
+def test_version_is_the_installed_package_version(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.strip() == f"eparcours {version('eparcours-warehouse')}"
