@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -135,8 +136,32 @@ def _materialize(assets, resources, verbose: bool, tags: dict | None = None, par
     if failures:
         raise GateRefused(failures)
     if not result.success:
+        failed_tests = _failed_dbt_tests(result)
+        if failed_tests:    # a blocking dbt test that is not an asset check (a singular test over several models)
+            raise GateRefused(failed_tests)
         raise PipelineError(_failure_sentence(result))
     return result
+
+
+_DBT_FAIL = re.compile(r"^\s*\d+ of \d+ FAIL (\d+) (\S+)")
+
+
+def _failed_dbt_tests(result) -> list[dict]:
+    """dbt tests that failed in a failed dbt step, from the dbt log dagster-dbt attaches to its error: they
+    refuse publication like any gate check (exit 3, the test named), instead of 'step dbt_indicators failed'."""
+    out = []
+    for ev in result.all_events:
+        if ev.event_type_value != "STEP_FAILURE":
+            continue
+        err = ev.event_specific_data.error
+        while err is not None:
+            for line in (err.message or "").splitlines():
+                m = _DBT_FAIL.match(line)
+                if m and m.group(2) not in {f["check"] for f in out}:
+                    out.append({"check": m.group(2), "asset": f"dbt test ({ev.step_key})", "partition": None,
+                                "suite": None, "detail": f"dbt test failed on {m.group(1)} row(s)"})
+            err = err.cause
+    return out
 
 
 def _check_failure(ev) -> dict:
