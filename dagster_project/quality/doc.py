@@ -38,8 +38,9 @@ Three signatures of a partial extract are looked for, each against the table's h
   robust z-score `volume_z` (the spread is the MAD of the previous ratios: a bursty table, used in campaigns,
   has a wide spread and one more tiny month never refuses it; a table whose history already has a tiny or
   empty delivery is not judged on volume at all); and, because a fast-growing history widens that spread,
-  `floor_ratio`/`floor_z`: less than half the smallest of the 12 previous deliveries, more than 3.5 Poisson
-  spreads below it;
+  `floor_ratio`/`floor_z`: less than half the smallest of the 12 previous deliveries, more than 3.5 spreads of
+  a count that size below it (Poisson for a snapshot, twice that for events, which come in clusters of one
+  dossier);
 - **structures**: a structure (FINESS géographique, `structure_id`) that delivered rows in each of its previous
   deliveries (up to 12), at a recent level of at least 10 dossiers (never fewer than 5 in the last 3; rows for a
   table without dossier: the rows of a dossier come together, so 12 rows from 2 dossiers make empty months by

@@ -5,7 +5,7 @@
 -- dossier in use come together, so a structure with 12 agenda rows from 2 dossiers has empty months by chance,
 -- one with 10 dossiers does not (the chance is below 1 in 20,000: e^-10 for Poisson counts; a structure with 2 a
 -- month misses a month one time in seven). A growing structure is judged on its recent level, not on its first
--- small months.
+-- small months. A tiny delivery of a table whose history already has tiny ones expects no structure.
 -- and are still in force: the signature of a partial extract. A structure that closed leaves
 -- its reference snapshot (the FINESS stock or the ESMS Numérique projects for a FINESS, coord_structures for
 -- a structure_id) and is not expected any more; when no reference snapshot exists yet, it is expected.
@@ -45,10 +45,14 @@ windowed as (
         median(rows_loaded) over w3 as history_median_rows,
         median(units) over w3 as history_median_units,
         min(units) over w3 as history_min_units,
-        median(table_rows) over w3 as history_median_table_rows
+        median(table_rows) over w3 as history_median_table_rows,
+        -- the table's own history (12 previous deliveries): whether it already had a tiny or empty delivery
+        min(table_rows) over wt as history_min_table_rows,
+        median(table_rows) over wt as history_median_table_rows_12
     from grid
     window w as (partition by table_name, structure_id order by seq rows between 12 preceding and 1 preceding),
-           w3 as (partition by table_name, structure_id order by seq rows between 3 preceding and 1 preceding)
+           w3 as (partition by table_name, structure_id order by seq rows between 3 preceding and 1 preceding),
+           wt as (partition by table_name, structure_id order by seq rows between 12 preceding and 1 preceding)
 ),
 
 finess_in_force as (
@@ -87,7 +91,13 @@ judged as (
     select
         w.*,
         w.history_n >= 3 and w.history_present = w.history_n and w.history_median_units >= 10
-            and w.history_min_units >= 5 as is_regular,
+            and w.history_min_units >= 5
+            -- a tiny or empty delivery of a table whose history already has tiny or empty ones (a feed used in
+            -- campaigns) is the table's shape, judged (and not refused) by the volume rules: no structure is
+            -- expected in it
+            and not (w.history_min_table_rows <= 0.1 * w.history_median_table_rows_12
+                     and w.table_rows <= greatest(w.history_min_table_rows, 0.1 * w.history_median_table_rows_12))
+            as is_regular,
         case w.structure_reference
             when 'finess' then not k.finess_known or f.structure_id is not null
             when 'coordination' then not k.coordination_known or c.structure_id is not null

@@ -9,12 +9,14 @@
 --                     structure) is not a seasonal rise to expect again
 --   volume_z          robust z-score of that ratio: (volume_ratio - 1) / (1.4826 x MAD of the previous 12
 --                     deliveries' ratios), the spread floored at 0.02 (a perfectly regular history is not
---                     infinitely strict) and at 1/sqrt(recent_median), the relative spread of a count of that size
---                     (3 rows instead of 1 is chance, not a partial extract). A bursty table (campaigns, tiny
+--                     infinitely strict) and at cluster_factor/sqrt(recent_median), the relative spread of a count
+--                     of that size: Poisson (1) for a snapshot, twice that (2) for events, which come in small
+--                     clusters (several of one dossier: 40 coordination messages instead of 71 is chance, not a
+--                     partial extract). A bursty table (campaigns, tiny
 --                     months) has a wide spread and is never refused
 --                     for one more tiny month; history_min_ratio tells the suites the history already had one
 --   floor_ratio       rows / the smallest delivery of the previous 12 (seasonally adjusted as above), and
---   floor_z           (rows - that smallest delivery) / its square root (the Poisson spread of a count that size):
+--   floor_z           (rows - that smallest delivery) / (cluster_factor x its square root), the same spread:
 --                     a delivery below half the table's smallest recent one, far beyond counting noise, is a
 --                     partial extract even when a fast-growing history makes the z-score above too lenient
 --   in_month_share    event tables: share of the rows dated in the delivered month (0 when last month's file is
@@ -64,6 +66,9 @@ deliveries as (
         p.rows_in_month,
         p.structures,
         p.rows_in_month / nullif(p.dated_rows, 0) as in_month_share,
+        -- events come in small clusters (several of one dossier): twice the Poisson spread; a snapshot row is one
+        -- dossier or structure: Poisson
+        case when p.dated_rows is not null then 2.0 else 1.0 end as cluster_factor,
         case when p.dated_rows is not null and c.is_monthly
              then least(p.active_days / (date_diff('day', c.delivery_start, c.delivery_end) + 1.0), 1.0)
         end as active_density,
@@ -155,13 +160,14 @@ select
     h.history_min / nullif(h.history_median, 0) as history_min_ratio,
     h.volume / nullif(h.history_min, 0) / coalesce(h.seasonal_ratio, 1.0) as floor_ratio,
     (h.volume - h.history_min * coalesce(h.seasonal_ratio, 1.0))
-        / sqrt(greatest(h.history_min * coalesce(h.seasonal_ratio, 1.0), 1)) as floor_z,
+        / (h.cluster_factor * sqrt(greatest(h.history_min * coalesce(h.seasonal_ratio, 1.0), 1))) as floor_z,
     h.recent_median,
     coalesce(h.seasonal_ratio, 1.0) as seasonal_ratio,
     h.raw_ratio / coalesce(h.seasonal_ratio, 1.0) as volume_ratio,
     h.history_ratio_mad,
     (h.raw_ratio / coalesce(h.seasonal_ratio, 1.0) - 1)
-        / greatest(1.4826 * coalesce(h.history_ratio_mad, 0), 0.02, 1 / sqrt(greatest(h.recent_median, 1)))
+        / greatest(1.4826 * coalesce(h.history_ratio_mad, 0), 0.02,
+                   h.cluster_factor / sqrt(greatest(h.recent_median, 1)))
         as volume_z,
     h.history_in_month_median,
     h.history_max_trailing_gap,
