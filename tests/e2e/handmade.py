@@ -86,9 +86,13 @@ def build_landing(root: Path) -> Path:
     ]
     write(co / "coord_dossiers_2024-02.csv", cols("coord_dossiers"),   # older snapshot: not in force at D
           [dossier("D_OLD", "S_DAC1", INS[9], "VALI", "2023-01-01")] + march[:1])
-    write(co / "coord_dossiers_2024-03.csv", cols("coord_dossiers"), march)
+    # a request not opened yet at D (date_demande only, allowed by the contract): not open at D, not opened in
+    # the period, in no numerator or denominator of 2024-Q1; it opens in April (the April snapshot)
+    request = ["D8", "S_DAC1", "U_D8", INS[8], "VALI", "2024-03-20", "", ""]
+    write(co / "coord_dossiers_2024-03.csv", cols("coord_dossiers"), march + [request])
     write(co / "coord_dossiers_2024-04.csv", cols("coord_dossiers"),   # after D: not in force
-          march + [dossier("D_NEW", "S_DAC1", INS[10], "VALI", "2024-04-02")])
+          march + [dossier("D_NEW", "S_DAC1", INS[10], "VALI", "2024-04-02"),
+                   request[:6] + ["2024-04-05", ""]])
 
     # ---------------------------------------------------------------- events (local date of the text decides)
     ev = [
@@ -104,6 +108,7 @@ def build_landing(root: Path) -> Path:
         ["E10", "D7", "2024-01-10T08:00:00+01:00", "EVALUATION", "INTERRAI_HC", "P2"],  # same day as opening
         ["E11", "D7", "2024-01-31T08:00:00+01:00", "ALERTE", "", "P2"],
         ["E12", "D2", "2024-03-10T08:00:00+01:00", "NOTIFICATION", "", "P2"],   # closed on D: excluded
+        ["E19", "D8", "2024-03-25T08:00:00+01:00", "MISE_A_JOUR", "", "P1"],    # request stage: not open, no count
         ["E13", "C1", "2024-02-10T10:00:00+01:00", "MISE_A_JOUR", "", "R1"],   # member
         ["E14", "C2", "2024-03-01T10:00:00+01:00", "MISE_A_JOUR", "", "R2"],   # joined after the event
         ["E15", "C2", "2024-03-02T10:00:00+01:00", "CONSULTATION", "", "R1"],  # member, but read only
