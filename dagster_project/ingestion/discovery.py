@@ -41,6 +41,9 @@ class LandingFile:
     version: tuple = ()  # re-delivery order within the same key (higher wins): (etalab time, rank, N, suffix)
     size: int = 0
     mtime_ns: int = 0
+    # inode change time: set by the kernel on every write, never by `cp -p`, `rsync -t` or `touch` (which set
+    # mtime back): with size and mtime, the cheap proof that a file is the one already hashed
+    ctime_ns: int = 0
     status: str = "candidate"  # candidate | unrecognised | refused
     reason: str = ""
 
@@ -128,7 +131,7 @@ def _classify(landing: Path, rel: str, path: Path) -> LandingFile:
         kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISBLK(st.st_mode)
                 or stat.S_ISCHR(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
         return LandingFile(rel, path, source, status="refused", reason=f"is {kind}, not a regular file: not read")
-    base = LandingFile(rel, path, source, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    base = LandingFile(rel, path, source, size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
     tables, key, version = [], None, ()
     for s in SPECS:
         if s.source != source:
@@ -140,9 +143,11 @@ def _classify(landing: Path, rel: str, path: Path) -> LandingFile:
     if not tables:
         where = (f"in {source}/" if source in SOURCES else
                  "outside the source folders " + ", ".join(f"{s}/" for s in SOURCES))
-        return LandingFile(rel, path, source, size=st.st_size, mtime_ns=st.st_mtime_ns, status="unrecognised",
+        return LandingFile(rel, path, source, size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns,
+                           status="unrecognised",
                            reason=f"its name matches no landing table {where}{_hint(path.name)}")
-    return LandingFile(base.rel, path, source, tuple(tables), key, version, st.st_size, st.st_mtime_ns)
+    return LandingFile(base.rel, path, source, tuple(tables), key, version, st.st_size, st.st_mtime_ns,
+                       st.st_ctime_ns)
 
 
 def _walk(landing: Path):

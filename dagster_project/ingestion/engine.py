@@ -549,11 +549,15 @@ def _drop_delivery(con, spec: TableSpec, key: str, message: str) -> None:
 
 def _record(con, spec: TableSpec, res: FileResult, lf: LandingFile | None, ingested_at: datetime) -> None:
     con.execute(
-        "INSERT INTO raw.ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO raw.ingested_files (table_name, source, delivery_key, file_name, file_sha256, file_size, "
+        "file_mtime_ns, version, encoding, physical_lines, blank_lines, other_lines, rows_loaded, rows_rejected, "
+        "values_flagged, reader, status, message, ingested_at, file_ctime_ns) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [spec.name, spec.source, res.delivery_key, res.file, res.sha256, res.size,
          lf.mtime_ns if lf else None, ".".join(map(str, lf.version)).rstrip(".") if lf else None, res.encoding,
          res.physical_lines, res.blank_lines, res.other_lines, res.rows_loaded, res.rows_rejected,
-         res.values_flagged, res.reader or None, res.status, res.message, ingested_at])
+         res.values_flagged, res.reader or None, res.status, res.message, ingested_at,
+         lf.ctime_ns if lf else None])
 
 
 def _refusal_rows(con, spec: TableSpec, res: FileResult, ingested_at: datetime) -> None:
@@ -588,11 +592,18 @@ def _current(con, table: str) -> dict[str, tuple[str, str, str]]:
         "WHERE table_name = ? AND status IN ('loaded', 'refused')", [table]).fetchall()}
 
 
-def _known_hashes(con) -> dict[tuple[str, int, int], str]:
-    """(file, size, mtime) -> sha256 of files already hashed: an unchanged file is not read again."""
-    return {(f, s, m): h for f, s, m, h in con.execute(
-        "SELECT file_name, file_size, file_mtime_ns, any_value(file_sha256) FROM raw.ingested_files "
-        "WHERE file_size IS NOT NULL AND file_mtime_ns IS NOT NULL GROUP BY ALL").fetchall()}
+def _known_hashes(con) -> dict[tuple[str, int, int, int], str]:
+    """(file, size, mtime, ctime) -> sha256 of files already hashed: an unchanged file is not read again. The
+    inode change time is part of the proof: a correction copied in place with the same size and modification
+    time (``cp -p``, ``rsync -t``) has a new ctime, which no user tool can set back, and is hashed again."""
+    return {(f, s, m, c): h for f, s, m, c, h in con.execute(
+        "SELECT file_name, file_size, file_mtime_ns, file_ctime_ns, any_value(file_sha256) FROM raw.ingested_files "
+        "WHERE file_size IS NOT NULL AND file_mtime_ns IS NOT NULL AND file_ctime_ns IS NOT NULL "
+        "GROUP BY ALL").fetchall()}
+
+
+def _stat_key(lf: LandingFile) -> tuple[str, int, int, int]:
+    return (lf.rel, lf.size, lf.mtime_ns, lf.ctime_ns)
 
 
 class _Scanner:
@@ -692,11 +703,11 @@ def ingest_table(con, spec: TableSpec, inv: Inventory, ingested_at: datetime | N
     results: list[FileResult] = []
     units: list[Unit] = []
     winners = inv.winners(spec.name)
-    scanner.prefetch([lf.path for lf in winners if (lf.rel, lf.size, lf.mtime_ns) not in known])
+    scanner.prefetch([lf.path for lf in winners if _stat_key(lf) not in known])
     try:
         for lf in winners:
             cur = current.get(lf.delivery_key)
-            sha = known.get((lf.rel, lf.size, lf.mtime_ns))
+            sha = known.get(_stat_key(lf))
             if sha is not None and cur is not None and cur[1] == sha and cur[0] == lf.rel:
                 results.append(FileResult(spec.name, lf.rel, sha, lf.delivery_key, status="unchanged"))
                 continue
@@ -737,7 +748,7 @@ def _record_superseded(con, spec, inv, known, scanner, ingested_at, results) -> 
     recorded = {(f, h) for f, h in con.execute(
         "SELECT file_name, file_sha256 FROM raw.ingested_files WHERE table_name = ?", [spec.name]).fetchall()}
     for lf, winner in inv.superseded(spec.name):
-        if known.get((lf.rel, lf.size, lf.mtime_ns)):
+        if known.get(_stat_key(lf)):
             continue
         scan = scanner.get(lf.path)
         if (lf.rel, scan.sha256) in recorded:  # loaded once, then replaced by the winner: already recorded
@@ -765,8 +776,9 @@ def insert_rows(con, table: str, rows: list[tuple], width: int, select: str = "*
 
 def _remember_stat(con, spec, lf: LandingFile, scan: ByteScan) -> None:
     """The same content under a new modification time: remember the new stat, so it is not hashed again."""
-    con.execute("UPDATE raw.ingested_files SET file_mtime_ns = ?, file_size = ? WHERE table_name = ? AND "
-                "file_name = ? AND file_sha256 = ?", [lf.mtime_ns, scan.size, spec.name, lf.rel, scan.sha256])
+    con.execute("UPDATE raw.ingested_files SET file_mtime_ns = ?, file_ctime_ns = ?, file_size = ? "
+                "WHERE table_name = ? AND file_name = ? AND file_sha256 = ?",
+                [lf.mtime_ns, lf.ctime_ns, scan.size, spec.name, lf.rel, scan.sha256])
 
 
 def record_inventory(con, inv: Inventory, seen_at: datetime) -> None:

@@ -455,7 +455,9 @@ CREATE TABLE IF NOT EXISTS raw.ingested_files (
     status VARCHAR,          -- loaded | replaced (superseded by a later delivery) | refused | superseded (a later
                              -- version of the same delivery is in the landing folder: never loaded)
     message VARCHAR,
-    ingested_at TIMESTAMP WITH TIME ZONE
+    ingested_at TIMESTAMP WITH TIME ZONE,
+    file_ctime_ns BIGINT     -- inode change time when hashed: with size and mtime, the proof a file did not change
+                             -- (a copy that keeps size and mtime, cp -p or rsync -t, has a new ctime)
 )
 """
 
@@ -527,5 +529,7 @@ def create_raw_schema(con) -> None:
         con.execute(ddl)
     # added within raw layout 1 (NULL for deliveries ingested before: the gate then counts rows)
     con.execute("ALTER TABLE raw.delivery_structures ADD COLUMN IF NOT EXISTS units BIGINT")
+    # (NULL for files hashed before: hashed once more, then known by size, mtime and ctime)
+    con.execute("ALTER TABLE raw.ingested_files ADD COLUMN IF NOT EXISTS file_ctime_ns BIGINT")
     if found is None:
         con.execute("INSERT INTO raw.layout VALUES (?)", [RAW_LAYOUT_VERSION])

@@ -18,7 +18,7 @@ the ingestion would skip it anyway). For the changed files it asks for one run o
 The sensor does not publish: what consumers read changes at the next publication (schedules, or
 ``publish_job`` from the UI). Files that match no landing table are logged once and ignored. A file still
 being written (modified less than ``EPARCOURS_LANDING_SETTLE_SECONDS``, default 10, ago) waits for the
-next evaluation. The state is the sensor cursor, JSON: ``{"files": {path: {size, mtime_ns, sha256}},
+next evaluation. The state is the sensor cursor, JSON: ``{"files": {path: {size, mtime_ns, ctime_ns, sha256}},
 "unknown": [path, ...]}`` with paths relative to the landing folder.
 """
 from __future__ import annotations
@@ -100,7 +100,9 @@ def scan_landing(landing: Path, previous: dict, settle: float = 0.0, now: float 
     for rel, (path, tables, key) in sorted(per_file.items()):
         st = path.stat()
         old = old_files.get(rel)
-        if old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
+        # size, mtime and ctime: a correction copied in place keeping size and mtime (cp -p) has a new ctime
+        if (old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns
+                and old.get("ctime_ns") == st.st_ctime_ns):
             files[rel] = old
             continue
         if abs(now - st.st_mtime) < settle:  # still being copied: look again at the next evaluation
@@ -109,7 +111,7 @@ def scan_landing(landing: Path, previous: dict, settle: float = 0.0, now: float 
                 files[rel] = old
             continue
         sha = sha256_of(path)
-        files[rel] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha}
+        files[rel] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns, "sha256": sha}
         if old and old["sha256"] == sha:
             continue
         changed.append(Delivery(rel, tuple(sorted(tables)), key, sha, redelivered=old is not None))

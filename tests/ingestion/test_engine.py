@@ -172,6 +172,24 @@ def test_ingesting_the_same_files_twice_changes_nothing(tmp_path, con):
     assert snap() == before
 
 
+def test_a_correction_copied_in_place_with_the_same_size_and_mtime_is_ingested(tmp_path, con):
+    # `cp -p` or `rsync -t` of a corrected file: same name, same size, same modification time, new content
+    landing = tmp_path / "landing"
+    path = write(landing / "mss/mss_messages_2024-01.csv", [mss_row("a"), mss_row("b")], header=MSS_HEADER)
+    ingest_landing(con, landing)
+    st = path.stat()
+    corrected = write(tmp_path / "corrected.csv", [mss_row("a"), mss_row("c")], header=MSS_HEADER)
+    assert corrected.stat().st_size == st.st_size
+    os.utime(corrected, ns=(st.st_atime_ns, st.st_mtime_ns))
+    shutil.copy2(corrected, path)                                   # keeps the mtime, as cp -p does
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    report = ingest_landing(con, landing)
+    assert [(r.file, r.status) for r in report.results] == [("mss/mss_messages_2024-01.csv", "loaded")]
+    assert con.execute("SELECT message_id FROM raw.mss_messages ORDER BY 1").fetchall() == [("a",), ("c",)]
+    # and the next run proves by size, mtime and ctime that nothing changed: not hashed, not loaded
+    assert [r.status for r in ingest_landing(con, landing).results] == ["unchanged"]
+
+
 def test_redelivered_month_replaces_the_earlier_delivery(tmp_path, con):
     landing = tmp_path / "landing"
     first = write(landing / "mss/mss_messages_2024-01.csv", [mss_row("a"), mss_row("b"), mss_row("c", bal_type="?")],

@@ -65,7 +65,7 @@ def test_first_file_then_same_file_again(defs, landing):
     assert ("raw/mss_messages", "gx_landing") in checks
     assert not any(a.startswith("raw/") and a != "raw/mss_messages" for a, _ in checks)
     state = read_cursor(cursor)["files"]["mss/mss_messages_2024-11.csv"]
-    assert set(state) == {"size", "mtime_ns", "sha256"} and len(state["sha256"]) == 64
+    assert set(state) == {"size", "mtime_ns", "ctime_ns", "sha256"} and len(state["sha256"]) == 64
 
     assert evaluate(defs, cursor)[0] == []  # same file again: nothing
 
