@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--through", type=_date, help="last measure date to compute (default: last complete quarter)")
     r.add_argument("--accept", action="append", default=[], metavar="CHECK_ID",
                    help="publish despite this failed check, for this run only (the id printed by a refusal, "
-                        "e.g. dui_evenements.volume_low@2024-06); repeatable; needs --reason")
+                        "e.g. dui_evenements.volume_low@2024-06 or dbt.int_region.relationships); repeatable; "
+                        "needs --reason")
     r.add_argument("--reason", action="append", default=[],
                    help="why the failure is accepted (one for all --accept, or one per --accept, in order)")
     r.add_argument("--by", default=None, help="who accepts (default: $EPARCOURS_OPERATOR, else the login name)")
@@ -291,12 +292,15 @@ def cmd_run(args) -> int:
 
 
 def print_refusal(e, paths, accepts=()) -> None:
-    from .quality.findings import load_results, refusal_blocks, unused_accepts
+    from .quality.findings import failures, load_results, refusal_blocks, unused_accepts
 
     err = sys.stderr
     results = load_results(paths.warehouse_dir / "quality")
     blocks = refusal_blocks(results)
-    others = [f for f in e.failures if not f.get("suite")]  # dbt tests and other checks
+    shown = {f.id for f in failures(results, "error")}
+    # checks with no suite result to show (a dbt test is shown by its block of quality/dbt.<asset>.json)
+    others = [f for f in e.failures
+              if not f.get("suite") or (f["check"].startswith("dbt.") and f["check"] not in shown)]
     print(f"PUBLICATION REFUSED by the quality gate ({len(blocks) + len(others)} blocking failure(s)); "
           f"{paths.published} is left exactly as it was.", file=err)
     for b in blocks:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import re
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -133,46 +132,63 @@ def _materialize(assets, resources, verbose: bool, tags: dict | None = None, par
     )
     failures = [_check_failure(ev) for ev in result.get_asset_check_evaluations()
                 if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR]
+    failures = _merge(_dbt_gate_failures(result), failures)
     if failures:
         raise GateRefused(failures)
     if not result.success:
-        failed_tests = _failed_dbt_tests(result)
-        if failed_tests:    # a blocking dbt test that is not an asset check (a singular test over several models)
-            raise GateRefused(failed_tests)
         raise PipelineError(_failure_sentence(result))
     return result
 
 
-_DBT_FAIL = re.compile(r"^\s*\d+ of \d+ FAIL (\d+) (\S+)")
+def _dbt_gate_failures(result) -> list[dict]:
+    """The dbt tests that refused publication in a failed dbt step: the dbt assets read dbt's run_results.json and
+    fail with the refused ids (transform/assets.py ``dbt_build``); the evidence is in quality/dbt.<asset>.json."""
+    from .quality.dbt_tests import DBT_GATE_METADATA
 
-
-def _failed_dbt_tests(result) -> list[dict]:
-    """dbt tests that failed in a failed dbt step, from the dbt log dagster-dbt attaches to its error: they
-    refuse publication like any gate check (exit 3, the test named), instead of 'step dbt_indicators failed'."""
     out = []
     for ev in result.all_events:
         if ev.event_type_value != "STEP_FAILURE":
             continue
-        err = ev.event_specific_data.error
-        while err is not None:
-            for line in (err.message or "").splitlines():
-                m = _DBT_FAIL.match(line)
-                if m and m.group(2) not in {f["check"] for f in out}:
-                    out.append({"check": m.group(2), "asset": f"dbt test ({ev.step_key})", "partition": None,
-                                "suite": None, "detail": f"dbt test failed on {m.group(1)} row(s)"})
-            err = err.cause
+        data = getattr(ev.event_specific_data, "user_failure_data", None)
+        value = (data.metadata or {}).get(DBT_GATE_METADATA) if data is not None else None
+        if value is not None:
+            out += [dict(f) for f in getattr(value, "value", value) or []]
     return out
+
+
+def _merge(first: list[dict], then: list[dict]) -> list[dict]:
+    seen = {f["check"] for f in first}
+    return first + [f for f in then if f["check"] not in seen]
 
 
 def _check_failure(ev) -> dict:
     md = {k: getattr(v, "value", v) for k, v in (ev.metadata or {}).items()}
-    detail = md.get("failures") or md.get("dagster_dbt/failed_row_count") or ""
-    if not md.get("failures"):  # a dbt test: say which test and how many rows fail
-        n = md.get("dagster_dbt/failed_row_count")
-        detail = f"dbt test failed on {n} row(s)" if n is not None else "dbt test failed"
     partition = ev.partition if getattr(ev, "partition", None) else None
+    unique_id = str(md.get("unique_id") or "")
+    if unique_id.startswith("test."):  # a dbt test: its short id; what it means is in quality/dbt.<asset>.json
+        n = md.get("dagster_dbt/failed_row_count")
+        return {"check": _dbt_test_id(unique_id) or ev.check_name, "asset": ev.asset_key.to_user_string(),
+                "partition": partition, "suite": "dbt",
+                "detail": f"dbt test failed on {n} row(s)" if n is not None else "dbt test failed"}
     return {"check": ev.check_name, "asset": ev.asset_key.to_user_string(), "partition": partition,
-            "suite": md.get("suite"), "detail": str(detail)}
+            "suite": md.get("suite"), "detail": str(md.get("failures") or "")}
+
+
+def _dbt_test_id(unique_id: str) -> str | None:
+    from .quality.dbt_tests import short_ids
+    from .transform.assets import dbt_indicators
+
+    manifest = _manifest_of(dbt_indicators)
+    return short_ids(manifest).get(unique_id) if manifest else None
+
+
+def _manifest_of(assets_def):
+    from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+
+    try:
+        return get_manifest_and_translator_from_dbt_assets([assets_def])[0]
+    except Exception:
+        return None
 
 
 def _checks_for(assets, checks):

@@ -22,6 +22,7 @@ class Failure:
     findings: tuple[str, ...]
     sample: tuple[dict, ...]
     accepted: tuple[dict, ...]
+    dbt_test: str = ""  # the name dbt generated for a dbt test (for engineers: dbt test --select <name>)
 
 
 def load_results(quality_dir: Path) -> list[dict]:
@@ -30,6 +31,8 @@ def load_results(quality_dir: Path) -> list[dict]:
 
 def _scope(res: dict) -> str:
     name = res["suite"]
+    if name.startswith("dbt."):  # dbt.<asset>: the ids are dbt.<model>.<test kind> (quality/dbt_tests.py)
+        return "dbt"
     return name.split(".", 1)[1] if name.startswith(("landing.", "published.")) else name
 
 
@@ -42,10 +45,10 @@ def failures(results: list[dict], severity: str | None = None, include_accepted:
             if severity and r["severity"] != severity:
                 continue
             scope = _scope(res) if res["suite"] != "landing.folder" else "folder"
-            out.append(Failure(res["suite"], res["asset"], f"{scope}.{r['id']}", r["severity"], r["means"],
-                               r["action"], str(r["observed"]), tuple(r.get("findings") or ()),
+            out.append(Failure(res["suite"], r.get("asset") or res["asset"], f"{scope}.{r['id']}", r["severity"],
+                               r["means"], r["action"], str(r["observed"]), tuple(r.get("findings") or ()),
                                tuple(s if isinstance(s, dict) else {"value": s} for s in r.get("sample") or ()),
-                               tuple(r.get("accepted") or ())))
+                               tuple(r.get("accepted") or ()), r.get("dbt_test") or ""))
     return out
 
 
@@ -63,6 +66,8 @@ def overrides(results: list[dict]) -> list[dict]:
 
 
 def _fmt(v) -> str:
+    if v is None:
+        return "(empty)"
     if isinstance(v, float):
         return f"{v:.3g}"
     return str(v)
@@ -86,6 +91,8 @@ def refusal_blocks(results: list[dict], limit: int = 5) -> list[str]:
             lines.append(f"  · {_sample_line(s)}")
         if len(f.findings) > limit:
             lines.append(f"  · … {len(f.findings) - limit} more")
+        if f.dbt_test:
+            lines.append(f"  dbt test:      {f.dbt_test}")
         first = f.findings[0] if f.findings else f.id
         lines.append(f'  to publish anyway: eparcours run --accept {first} --reason "…"')
         blocks.append("\n".join(lines))

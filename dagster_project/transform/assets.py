@@ -12,20 +12,30 @@ Two definitions:
 
 Both export the warehouse paths (``Paths.export_env``) before calling dbt, so that the dbt profile writes
 to the warehouse of the resource whoever launched the run (command line, Dagster UI, schedule, sensor).
+
+Both run dbt through ``dbt_build``: the dbt tests are part of the quality gate. Their results (read from dbt's
+``run_results.json``, with a business meaning, a short id and a sample of failing rows: ``quality/dbt_tests.py``)
+are written to ``<home>/warehouse/quality/dbt.<asset>.json`` like a GX suite, and a failed ``error`` test fails the
+step with a ``dg.Failure`` listing the refused ids (``DBT_GATE_METADATA``), which the command line reports as a
+refusal of the gate (exit 3). A test accepted for the run (``eparcours run --accept dbt.<…>``, run tag
+``ACCEPT_TAG``) is left out of ``dbt build`` — a failed ``error`` test would make dbt skip every model downstream —
+and run alone afterwards, so that its failure is still recorded, as accepted.
 """
 import re
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
 
-from ..partitions import export_window, measure_window, quarterly_partitions
+from ..partitions import export_window, measure_window, quarter_start, quarterly_partitions
 from ..resources import WRITER_POOL, WarehouseResource
 from .dbt_cli import dbt_executable
 from .metadata import indicator_results_metadata
@@ -40,6 +50,7 @@ INDICATOR_RESULTS = dg.AssetKey(["marts", "indicator_results"])
 # Tables of "this run's measure dates", rebuilt from EPARCOURS_MEASURE_FROM/THROUGH by every run; the
 # incremental models read them to know which quarters to replace.
 WINDOW_MODELS = ("int_measure_dates", "int_esms_measure_windows")
+UNIQUE_ID = "dagster_dbt/unique_id"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -62,6 +73,16 @@ class WarehouseTranslator(DagsterDbtTranslator):
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
         return [OWNER]
 
+    def get_asset_check_spec(self, asset_spec, manifest: Mapping[str, Any], unique_id: str, project):
+        """A dbt test's check says, in the UI, its short id and what a failure means (quality/dbt_tests.py)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        from ..quality.dbt_tests import meaning, short_ids
+
+        means, _ = meaning(manifest["nodes"][unique_id], manifest)
+        return spec._replace(description=f"{short_ids(manifest).get(unique_id, '')}: a failure means {means}")
+
 
 translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
@@ -78,7 +99,8 @@ def dbt_reference(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     """Seeds (code lists, catalogue, target tiers) and staging views, with their tests."""
     warehouse.paths().export_env()
     prune_dbt_targets()
-    yield from dbt.cli(PRODUCTION_BUILD, context=context).stream()
+    # the tests of intermediate and marts models are run by dbt_indicators, even when they also read a seed
+    yield from dbt_build(context, dbt, warehouse, "dbt_reference", downstream=_dbt_nodes(dbt_indicators))
 
 
 @dbt_assets(
@@ -103,8 +125,10 @@ def dbt_indicators(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
     # The materialization of marts/indicator_results is held back until dbt has finished (dbt holds the
     # DuckDB file while it runs), then emitted with the results of the run read from the warehouse.
     held: list = []
+    single_quarter = quarter_start(through) == first_day
     try:
-        for event in dbt.cli(PRODUCTION_BUILD, context=context).stream():
+        for event in dbt_build(context, dbt, warehouse, "dbt_indicators",
+                               measure_date=through.isoformat() if single_quarter else None):
             if held or (isinstance(event, dg.Output)
                         and context.asset_key_for_output(event.output_name) == INDICATOR_RESULTS):
                 held.append(event)
@@ -118,6 +142,86 @@ def dbt_indicators(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
             metadata = indicator_results_metadata(con, first_day, through)
         yield held[0].with_metadata({**held[0].metadata, **metadata})
         yield from held[1:]
+
+
+def _dbt_nodes(assets_def: dg.AssetsDefinition, keys=None) -> set[str]:
+    """The unique_ids of the dbt models and seeds of a dbt assets definition (those of ``keys`` only, if given)."""
+    return {spec.metadata[UNIQUE_ID] for spec in assets_def.specs
+            if UNIQUE_ID in spec.metadata and (keys is None or spec.key in keys)}
+
+
+def _tests_run_by(manifest: Mapping[str, Any], selected: set[str], downstream: set[str]) -> set[str]:
+    """The data tests ``dbt build`` runs for these selected nodes (dbt's eager indirect selection: a test with a
+    parent selected, none of them built by a later asset; the staging tests of tag contract are never run)."""
+    out = set()
+    for uid, node in manifest["nodes"].items():
+        if node.get("resource_type") != "test" or "contract" in node.get("tags", []):
+            continue
+        parents = set(node.get("depends_on", {}).get("nodes", []))
+        if parents & selected and not parents & downstream:
+            out.add(uid)
+    return out
+
+
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, name: str,
+              measure_date: str | None = None, downstream: set[str] = frozenset()) -> Iterator:
+    """``dbt build`` of this asset (the events dagster-dbt makes of it), then its tests as findings of the quality
+    gate: ``<home>/warehouse/quality/dbt.<name>.json`` is rewritten at every run, and a failed ``error`` test that
+    is not accepted fails the step with a ``dg.Failure`` carrying the refused ids (``DBT_GATE_METADATA``).
+
+    Accepted tests (``--accept dbt.<model>.<kind>[@<key>]``, read from the run tag ``ACCEPT_TAG``) are excluded from
+    the build, so that the models downstream of them are built, then run alone with ``dbt test``; their asset
+    checks get a result here (dagster-dbt's stream has none for them)."""
+    from ..quality.checks import quality_dir, run_accepts
+    from ..quality.dbt_tests import DBT_GATE_METADATA, accepted_test_ids, blocking, evaluate
+
+    manifest, _, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    accepts = run_accepts(context)
+    selected = _dbt_nodes(context.assets_def, context.selected_asset_keys)
+    accepted = accepted_test_ids(manifest, accepts, _tests_run_by(manifest, selected, set(downstream)))
+    names = sorted(manifest["nodes"][uid]["name"] for uid in accepted)
+    if names:
+        context.log.info("accepted for this run, run apart from the build: " + ", ".join(sorted(accepted.values())))
+    args = [*PRODUCTION_BUILD, *(["--exclude", " ".join(names)] if names else [])]
+    invocation = dbt.cli(args, context=context)
+    error = None
+    try:
+        yield from invocation.stream()
+    except DagsterDbtCliRuntimeError as e:  # failed tests are reported below; any other error is raised after
+        error = e
+    results = _run_results(invocation)
+    if names:  # no context: only these tests, not the asset's selection added to them
+        results += _run_results(dbt.cli(["test", "--select", " ".join(names)], raise_on_error=False).wait())
+    with warehouse.connect(read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")  # as the dbt profile: the tests compare instants
+        suite = evaluate(manifest, results, con, f"dbt.{name}", accepts, measure_date)
+    (quality_dir(warehouse) / f"{suite.suite}.json").write_text(suite.to_json(), encoding="utf-8")
+    by_test = {r.unique_id: r for r in suite.results}
+    for spec in context.assets_def.check_specs:
+        uid = spec.metadata.get(UNIQUE_ID)
+        if uid in accepted and uid in by_test and spec.key in context.selected_asset_check_keys:
+            r = by_test[uid]
+            yield dg.AssetCheckResult(
+                asset_key=spec.asset_key, check_name=spec.name, passed=r.success,
+                severity=dg.AssetCheckSeverity.ERROR if r.severity == "error" else dg.AssetCheckSeverity.WARN,
+                metadata={"id": f"dbt.{r.id}", "observed": r.observed, "unique_id": uid,
+                          "accepted": dg.MetadataValue.json(r.accepted),
+                          "findings": dg.MetadataValue.json(r.findings)})
+    refused = blocking(suite)
+    if refused:
+        raise dg.Failure(
+            description=f"the quality gate refused publication: dbt test {', '.join(f['check'] for f in refused)} "
+                        f"failed (details in {quality_dir(warehouse) / (suite.suite + '.json')})",
+            metadata={DBT_GATE_METADATA: dg.MetadataValue.json(refused)})
+    if error is not None:
+        raise error
+
+
+def _run_results(invocation) -> list[dict]:
+    try:
+        return list(invocation.get_artifact("run_results.json").get("results", []))
+    except FileNotFoundError:
+        return []
 
 
 def refresh_window_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> None:
