@@ -95,9 +95,10 @@ def scenarios(work: Path) -> list[tuple]:
         landing, home = fresh(work, f"publish_fresh{i}")
         s.change(landing)
         rows.append((s.name, "publish", *run(landing, home)[:2]))
-    landing, home = fresh(work, "misnamed", seed=5)
-    (landing / "dui" / "dui_evenements_2024-03.csv").rename(landing / "dui" / "dui_evenement_2024-03.csv")
-    rows.append(("a month missing on a fresh run (file misnamed)", "refuse", *run(landing, home)[:2]))
+    for i, s in enumerate(G.REFUSED_FRESH):
+        landing, home = fresh(work, f"refuse_fresh{i}", seed=5)
+        s.change(landing)
+        rows.append((s.name, "refuse", *run(landing, home)[:2]))
     return rows
 
 

@@ -104,4 +104,8 @@ ingestion_log_specs = [
               "Rows per structure (FINESS or structure_id) in every delivered file: the per-structure "
               "history of the quality gate (a structure silent this month after a regular history "
               "is the signature of a partial extract)."),
+    _log_spec("delivery_columns",
+              "Per delivered file and column: how often it is filled, its distinct values and the dominant "
+              "shape of its values, on the first 5,000 lines: the column identity the quality gate "
+              "compares with the column's history (exchanged columns, another table's file)."),
 ]

@@ -55,7 +55,7 @@ from .rules import (
     viol_expr,
 )
 from .scan import ByteScan, scan_file, sha256_of
-from .specs import LINEAGE_COLUMNS, SOURCES, SPECS, TableSpec, create_raw_schema
+from .specs import COLUMN_SAMPLE_ROWS, LINEAGE_COLUMNS, SOURCES, SPECS, TableSpec, create_raw_schema
 
 __all__ = ["FileRefused", "FileResult", "IngestReport", "discover", "finess_ok", "ingest_landing", "ins_ok",
            "inventory", "sha256_of"]
@@ -471,15 +471,45 @@ def _profile(con, spec: TableSpec) -> None:
         # structure's empty month by its dossiers, not its rows
         units = ("count(DISTINCT s.dossier_id) + count(*) FILTER (WHERE s.dossier_id IS NULL)"
                  if any(c.name == "dossier_id" for c in spec.columns) else "count(*)")
+        span = (f"min(s.{q(spec.event_column + '_local_date')}), max(s.{q(spec.event_column + '_local_date')})"
+                if spec.event_column else "NULL, NULL")
         con.execute(f"""INSERT INTO raw.delivery_structures
-                        (table_name, delivery_key, file_sha256, structure_reference, structure_id, rows_loaded, units)
-                        SELECT ?, s._delivery_key, s._sha, ?, {st}, count(*), {units} {loaded} AND {st} IS NOT NULL
-                        GROUP BY ALL""", [spec.name, spec.structure_reference])
+                        (table_name, delivery_key, file_sha256, structure_reference, structure_id, rows_loaded, units,
+                         first_date, last_date)
+                        SELECT ?, s._delivery_key, s._sha, ?, {st}, count(*), {units}, {span}
+                        {loaded} AND {st} IS NOT NULL GROUP BY s._delivery_key, s._sha, {st}""",
+                    [spec.name, spec.structure_reference])
         con.execute("""UPDATE raw.delivery_profiles AS p SET structures = c.n
                        FROM (SELECT delivery_key, file_sha256, count(*) AS n FROM raw.delivery_structures
                              WHERE table_name = ? GROUP BY ALL) AS c
                        WHERE p.table_name = ? AND p.delivery_key = c.delivery_key
                          AND p.file_sha256 = c.file_sha256 AND p.structures IS NULL""", [spec.name, spec.name])
+
+
+def _profile_columns(con, spec: TableSpec) -> None:
+    """``raw.delivery_columns``: fill, distinct values and dominant shape of every column of each delivery, on
+    its first ``COLUMN_SAMPLE_ROWS`` data lines (see specs.DELIVERY_COLUMNS_DDL)."""
+    names = [c.name for c in spec.columns]
+    sample = ", ".join(f"nullif(trim(CAST(s.{q(n)} AS VARCHAR)), '') AS {q(n)}" for n in names)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _colsample AS SELECT s._delivery_key, s._sha, {sample}
+                    {_loaded(con)} AND s._line <= {COLUMN_SAMPLE_ROWS + 1}""")
+    values = ", ".join(f"({lit(c.name)}, {lit(raw_type(c))})" for c in spec.columns)
+    con.execute(f"""
+        INSERT INTO raw.delivery_columns
+        WITH n AS (SELECT _delivery_key, _sha, count(*) AS sampled FROM _colsample GROUP BY ALL),
+        u AS (UNPIVOT _colsample ON {', '.join(q(n) for n in names)} INTO NAME column_name VALUE value),
+        shapes AS (SELECT _delivery_key, _sha, column_name,
+                          left(regexp_replace(upper(value), '[0-9]+', '9', 'g'), 12) AS shape, count(*) AS k,
+                          count(DISTINCT value) AS d
+                   FROM u GROUP BY ALL),
+        per_column AS (SELECT _delivery_key, _sha, column_name, sum(k) AS filled, sum(d) AS distinct_values,
+                              first(shape ORDER BY k DESC, shape) AS top_shape, max(k) AS top_shape_rows
+                       FROM shapes GROUP BY ALL)
+        SELECT ?, n._delivery_key, n._sha, c.column_name, n.sampled, coalesce(p.filled, 0),
+               coalesce(p.distinct_values, 0), p.top_shape, coalesce(p.top_shape_rows, 0), c.stored_type
+        FROM n CROSS JOIN (VALUES {values}) AS c(column_name, stored_type)
+        LEFT JOIN per_column AS p ON p._delivery_key = n._delivery_key AND p._sha = n._sha
+                                 AND p.column_name = c.column_name""", [spec.name])
 
 
 def _load_stage(con, spec: TableSpec, rules: list[Rule], units: list[Unit], ingested_at: datetime) -> None:
@@ -527,6 +557,7 @@ def _load_stage(con, spec: TableSpec, rules: list[Rule], units: list[Unit], inge
                WHERE q._file NOT IN (SELECT _file FROM _excluded)
                ORDER BY q._file, q.line_number, q.column_name""", [spec.source, spec.name, ingested_at])
         _profile(con, spec)
+        _profile_columns(con, spec)
         for u in units:
             if u.res.status == "refused":
                 _refusal_rows(con, spec, u.res, ingested_at)
@@ -542,6 +573,7 @@ def _drop_delivery(con, spec: TableSpec, key: str, message: str) -> None:
     con.execute("DELETE FROM raw.quarantine WHERE table_name = ? AND delivery_key = ?", [spec.name, key])
     con.execute("DELETE FROM raw.delivery_profiles WHERE table_name = ? AND delivery_key = ?", [spec.name, key])
     con.execute("DELETE FROM raw.delivery_structures WHERE table_name = ? AND delivery_key = ?", [spec.name, key])
+    con.execute("DELETE FROM raw.delivery_columns WHERE table_name = ? AND delivery_key = ?", [spec.name, key])
     con.execute("UPDATE raw.ingested_files SET status = 'replaced', message = ? "
                 "WHERE table_name = ? AND delivery_key = ? AND status IN ('loaded', 'refused')",
                 [message, spec.name, key])

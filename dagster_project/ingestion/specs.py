@@ -485,9 +485,33 @@ CREATE TABLE IF NOT EXISTS raw.delivery_structures (
     structure_reference VARCHAR,  -- finess | coordination: the snapshot that says whether it is in force
     structure_id VARCHAR,
     rows_loaded BIGINT,
-    units BIGINT                  -- distinct dossiers (rows without one count one each): the independent units
-)                                 -- whose chance absence the gate weighs; rows for tables without dossier_id
+    units BIGINT,                 -- distinct dossiers (rows without one count one each): the independent units
+                                  -- whose chance absence the gate weighs; rows for tables without dossier_id
+    first_date DATE,              -- event tables: first and last local event date of the structure's rows (is
+    last_date DATE                -- it still active around a snapshot date: publish.snapshot_coverage)
+)
 """
+
+# The identity of each column of a delivery, on its first COLUMN_SAMPLE_ROWS data lines per file (enough to tell a
+# column from another, cheap at any scale): how often it is filled, how many distinct values, and the dominant
+# shape of its values (upper-cased, every run of digits written 9, first 12 characters: E2024060000001 -> E9,
+# CD0000225 -> CD9, 070511217 -> 9). The gate compares them with the column's history
+# (publish.delivery_columns): exchanged columns, another table's file, a column emptied.
+DELIVERY_COLUMNS_DDL = """
+CREATE TABLE IF NOT EXISTS raw.delivery_columns (
+    table_name VARCHAR,
+    delivery_key VARCHAR,
+    file_sha256 VARCHAR,
+    column_name VARCHAR,
+    sampled_rows BIGINT,     -- loaded rows of the sample
+    filled BIGINT,           -- of those, with a value
+    distinct_values BIGINT,
+    top_shape VARCHAR,       -- the most frequent shape of the values
+    top_shape_rows BIGINT,   -- rows of that shape
+    stored_type VARCHAR      -- VARCHAR (identifiers, codes, text), DATE, TIMESTAMPTZ, BIGINT, DOUBLE
+)
+"""
+COLUMN_SAMPLE_ROWS = 5000
 
 LANDING_INVENTORY_DDL = """
 CREATE TABLE IF NOT EXISTS raw.landing_inventory (
@@ -525,10 +549,13 @@ def create_raw_schema(con) -> None:
     for s in SPECS:
         con.execute(raw_table_ddl(s))
     for ddl in (QUARANTINE_DDL, INGESTED_FILES_DDL, DELIVERY_PROFILES_DDL, DELIVERY_STRUCTURES_DDL,
-                LANDING_INVENTORY_DDL):
+                DELIVERY_COLUMNS_DDL, LANDING_INVENTORY_DDL):
         con.execute(ddl)
     # added within raw layout 1 (NULL for deliveries ingested before: the gate then counts rows)
     con.execute("ALTER TABLE raw.delivery_structures ADD COLUMN IF NOT EXISTS units BIGINT")
+    con.execute("ALTER TABLE raw.delivery_columns ADD COLUMN IF NOT EXISTS stored_type VARCHAR")
+    for col in ("first_date", "last_date"):  # NULL before: the structure is not judged active around a snapshot
+        con.execute(f"ALTER TABLE raw.delivery_structures ADD COLUMN IF NOT EXISTS {col} DATE")
     # (NULL for files hashed before: hashed once more, then known by size, mtime and ctime)
     con.execute("ALTER TABLE raw.ingested_files ADD COLUMN IF NOT EXISTS file_ctime_ns BIGINT")
     if found is None:

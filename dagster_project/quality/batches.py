@@ -4,6 +4,10 @@ Landing suites (one per table, and ``landing.folder``):
   deliveries   ``publish.delivery_volumes`` of the table: one row per delivery in force with its volume,
                dates and quarantine against the table's own history
   structures   ``publish.delivery_structures`` of the table: regular structures missing from a delivery
+  columns      ``publish.delivery_columns`` of the table, the same deliveries: columns that do not look like
+               their history (emptied, reshaped, repeated)
+  coverage     ``publish.snapshot_coverage`` of a reference snapshot table, the same deliveries: entities still
+               active in the monthly tables that the snapshot no longer lists
   findings     ``publish.landing_findings`` of the table: missing or unreadable deliveries
   folder       ``publish.landing_findings`` of no table: unrecognised files, entries that are not files
 Only the deliveries that are not part of the current publication are judged (``judged_only``): a delivery is
@@ -23,6 +27,8 @@ from ..publication.analysts import PUBLISH_TABLES
 KEYS = {
     "deliveries": ["delivery_key"],
     "structures": ["delivery_key"],
+    "columns": ["delivery_key"],
+    "coverage": ["delivery_key"],
     "findings": ["finding", "delivery_key"],
     "folder": ["file_name"],
     "changes": ["indicator_id", "scope_type", "scope_id", "subgroup", "measure_date"],
@@ -33,6 +39,8 @@ CONTEXT = {
     "deliveries": ["file_name", "rows_loaded", "rows_rejected", "recent_median", "history_min", "volume_ratio", "volume_z",
                    "in_month_share", "first_date", "last_date", "trailing_gap_days", "same_content_as"],
     "structures": ["regular_structures", "missing_structures", "missing_volume_share", "missing_examples"],
+    "columns": ["file_name", "changed_columns", "changed_examples"],
+    "coverage": ["file_name", "previous_key", "active_expected", "active_missing", "missing_examples"],
     "findings": ["file_name", "detail"],
     "folder": ["detail"],
     "changes": ["value", "previous_value", "abs_change", "min_denominator", "jumps_in_quarter", "jump_share"],
@@ -63,6 +71,10 @@ def landing_sql(table: str | None, batch: str) -> tuple[str, list]:
         return "SELECT * FROM publish.delivery_volumes WHERE table_name = ? ORDER BY delivery_key", [table]
     if batch == "structures":
         return "SELECT * FROM publish.delivery_structures WHERE table_name = ? ORDER BY delivery_key", [table]
+    if batch == "columns":
+        return "SELECT * FROM publish.delivery_columns WHERE table_name = ? ORDER BY delivery_key", [table]
+    if batch == "coverage":
+        return "SELECT * FROM publish.snapshot_coverage WHERE table_name = ? ORDER BY delivery_key", [table]
     if batch == "findings":
         return ("SELECT * FROM publish.landing_findings WHERE table_name = ? ORDER BY finding, delivery_key",
                 [table])
@@ -107,7 +119,7 @@ def judged_only(df: pd.DataFrame, batch: str, table: str | None, published: set[
         keep = pd.Series([(table, k, s) not in published for k, s in zip(df["delivery_key"], df["file_sha256"])],
                          index=df.index, dtype=bool)
         return df[keep].reset_index(drop=True)
-    if batch == "structures" and judged_keys is not None:
+    if batch in ("structures", "columns", "coverage") and judged_keys is not None:
         return df[df["delivery_key"].isin(judged_keys)].reset_index(drop=True)
     return df
 

@@ -1,7 +1,8 @@
 """Blocking Dagster asset checks that run the GX suites of ``expectations/``.
 
 - one check ``gx_landing`` per landing table, on its ingestion asset ``raw/<table>`` (it reads the dbt models
-  ``publish.delivery_volumes``, ``delivery_structures`` and ``landing_findings``), and ``landing.folder`` on
+  ``publish.delivery_volumes``, ``delivery_structures``, ``delivery_columns``, ``snapshot_coverage`` and
+  ``landing_findings``), and ``landing.folder`` on
   ``publish/landing_findings``, all evaluated by one subsettable step ``landing_gate``;
 - the published-table suites run together as ``pre_publication`` checks on ``marts/indicator_results``
   (the tables the publication writes are SELECTs over the working warehouse, validated before writing).
@@ -20,8 +21,9 @@ from ..resources import WRITER_POOL, WarehouseResource
 from .suites import Suite, load_suites
 
 INDICATOR_RESULTS = dg.AssetKey(["marts", "indicator_results"])
-LANDING_MODELS = [dg.AssetKey(["publish", "delivery_volumes"]), dg.AssetKey(["publish", "delivery_structures"]),
-                  dg.AssetKey(["publish", "landing_findings"])]
+LANDING_MODELS = [dg.AssetKey(["publish", name]) for name in ("delivery_volumes", "delivery_structures",
+                                                              "delivery_columns", "snapshot_coverage",
+                                                              "landing_findings")]
 ACCEPT_TAG = "eparcours/accept"
 
 

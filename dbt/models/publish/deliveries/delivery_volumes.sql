@@ -22,12 +22,17 @@
 --   in_month_share    event tables: share of the rows dated in the delivered month (0 when last month's file is
 --                     delivered again under this month's name, or the dates are shifted)
 --   trailing_gap_days event tables: days between the last event and the end of the month (or today while the
---                     month is not over); compared with the largest gap of the previous 12 deliveries, and
+--                     month is not over); compared with the second largest gap of the previous 12 deliveries of
+--                     normal size (one past truncation is not the table's habit; many long gaps are), and
 --   trailing_gap_p    the chance of so many empty days at the end of the month if the table's days with events
---                     fell at random with its usual density (median share of the month's days that have events,
---                     previous 12 deliveries, at most 0.95): (1 - density)^gap. A sparse feed (a message every
---                     other day) has long empty stretches by chance; a daily feed does not
+--                     fell at random with its usual density (lower quartile of the share of the month's days that
+--                     have events, previous 12 deliveries of normal size, at most 0.95): (1 - density)^gap. A
+--                     sparse feed (a message every other day) has long empty stretches by chance; a daily feed
+--                     does not. The near-empty months of a feed used in campaigns are not judged on their end
+--                     (the suites: history_min_ratio > 0.1 or volume_ratio >= 0.5)
 --   same_content_as   another delivery of the same table with byte-identical content
+-- A delivery mostly quarantined (more than half its lines) is left out of the history of the others: its few
+-- loaded rows are a broken export, not the table's habit (it is refused by quarantine_share itself).
 --   flagged_share_jump the share of flagged values minus its median over the previous 12 deliveries (a code list
 --                     renamed at the sender on a column whose invalid values are kept and flagged)
 {{ config(materialized='table') }}
@@ -57,6 +62,9 @@ deliveries as (
         c.rows_rejected,
         c.values_flagged,
         c.rows_rejected / nullif(c.rows_loaded + c.rows_rejected, 0) as quarantine_share,
+        -- a delivery mostly quarantined (refused by quarantine_share) says nothing of the table's usual volume:
+        -- left out of the history of the others (its few loaded rows would look like a campaign tool's tiny month)
+        coalesce(c.rows_rejected / nullif(c.rows_loaded + c.rows_rejected, 0), 0) > 0.5 as is_broken,
         c.values_flagged / nullif(c.rows_loaded, 0) as flagged_share,
         p.dated_rows is not null as is_event_table,
         p.dated_rows,
@@ -82,19 +90,21 @@ deliveries as (
 recent as (
     select
         *,
-        median(volume) over (partition by table_name order by delivery_key
+        median(case when not is_broken then volume end) over (partition by table_name order by delivery_key
                                   rows between 3 preceding and 1 preceding) as recent_median
     from deliveries
 ),
 
 ratios as (
-    select *, volume / nullif(recent_median, 0) as raw_ratio from recent
+    select *, volume / nullif(recent_median, 0) as raw_ratio,
+              case when not is_broken then volume end as history_volume
+    from recent
 ),
 
 seasonal as (
     -- the ratio of the same month one year before (monthly tables), as the expected seasonal movement
     -- (greatest() ignores NULL in DuckDB: no last year must stay NULL, not become 0.5)
-    select r.*, case when ly.raw_ratio is not null then least(greatest(ly.raw_ratio, 0.5), 1.0) end
+    select r.*, case when ly.raw_ratio is not null and not ly.is_broken then least(greatest(ly.raw_ratio, 0.5), 1.0) end
                 as seasonal_ratio
     from ratios as r
     left join ratios as ly
@@ -106,14 +116,21 @@ history as (
     select
         *,
         count(*) over w12 as history_n,
-        median(volume) over w12 as history_median,
-        min(volume) over w12 as history_min,
-        max(volume) over w12 as history_max,
-        mad(raw_ratio) over w12 as history_ratio_mad,
+        median(history_volume) over w12 as history_median,
+        min(history_volume) over w12 as history_min,
+        max(history_volume) over w12 as history_max,
+        mad(case when not is_broken then raw_ratio end) over w12 as history_ratio_mad,
         median(flagged_share) over w12 as history_flagged_median,
         median(in_month_share) over w12 as history_in_month_median,
-        max(trailing_gap_days) over w12 as history_max_trailing_gap,
-        median(active_density) over w12 as history_active_density,
+        -- the usual end of a month of normal size (at least half the recent level: the near-empty months of a
+        -- table used in campaigns end early by nature and are not the reference): the second largest gap, not
+        -- the largest, so that one truncated month of the window (refused, or accepted) does not make the next
+        -- one look ordinary for a year
+        coalesce(list_sort(list_filter(list(case when raw_ratio >= 0.5 then trailing_gap_days end) over w12,
+                                       lambda g: g is not null), 'DESC')[2], 0) as history_usual_trailing_gap,
+        -- the lower quartile of the months of normal size, not the median: a feed whose full months are sparse
+        -- (a message every other day) is judged against its sparse months, a regular feed against its density
+        quantile_cont(case when raw_ratio >= 0.5 then active_density end, 0.25) over w12 as history_active_density,
         min(active_days) over w12 as history_min_active_days
     from seasonal
     window w12 as (partition by table_name order by delivery_key rows between 12 preceding and 1 preceding)
@@ -170,8 +187,8 @@ select
                    h.cluster_factor / sqrt(greatest(h.recent_median, 1)))
         as volume_z,
     h.history_in_month_median,
-    h.history_max_trailing_gap,
-    h.trailing_gap_days / (coalesce(h.history_max_trailing_gap, 0) + 1.0) as trailing_gap_ratio,
+    h.history_usual_trailing_gap,
+    h.trailing_gap_days / (coalesce(h.history_usual_trailing_gap, 0) + 1.0) as trailing_gap_ratio,
     h.history_active_density,
     power(1 - least(h.history_active_density, 0.95), h.trailing_gap_days) as trailing_gap_p,
     h.history_min_active_days,

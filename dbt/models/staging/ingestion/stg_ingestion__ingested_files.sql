@@ -8,6 +8,7 @@ select
     file_sha256,
     file_size,
     file_mtime_ns,
+    file_ctime_ns,
     version,
     encoding,
     physical_lines,
