@@ -278,7 +278,8 @@ def fewer_rows(rel: str, share: float, seed: int = 1):
 
 
 def growth(rel: str, factor: int, id_column: str):
-    """Real growth: ``factor`` times the rows, each copy a new event (new id), same month."""
+    """Real growth: ``factor`` times the rows, each copy a new event with a new id of the same form as the
+    sender's (a digit of its counter changed: 2.25.202412000000001 -> 2.25.202412100000001), same month."""
     def change(landing: Path):
         lines = read(landing / rel)
         i = field_index(lines[0], id_column)
@@ -287,7 +288,8 @@ def growth(rel: str, factor: int, id_column: str):
             for ln in lines[1:]:
                 f = ln.split(";")
                 if k:
-                    f[i] = f"{f[i]}G{k}"
+                    assert f[i][-7:].isdigit(), f[i]
+                    f[i] = f"{f[i][:-7]}{k}{f[i][-6:]}"
                 out.append(";".join(f))
         v2(landing, rel, out)
     return change

@@ -92,12 +92,15 @@ def test_publication_waits_for_a_running_quarter(monkeypatch):
     with dg.instance_for_test() as instance:
         instance.add_run(dg.DagsterRun(job_name="quarter_job", run_id="q4-run",
                                        status=dg.DagsterRunStatus.STARTED))
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=at("2025-02-14"))
-        skipped = publication_schedule(context)
+        # as context managers: an evaluation context enters an instance of its own, whose definitions-state
+        # storage would otherwise stay installed for the rest of the process (a later in-process run of the
+        # pipeline then reads a deleted DAGSTER_HOME)
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=at("2025-02-14")) as context:
+            skipped = publication_schedule(context)
         assert isinstance(skipped, dg.SkipReason) and "q4-run" in skipped.skip_message
         instance.delete_run("q4-run")
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=at("2025-02-14"))
-        assert isinstance(publication_schedule(context), dg.RunRequest)
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=at("2025-02-14")) as context:
+            assert isinstance(publication_schedule(context), dg.RunRequest)
 
 
 def test_due_dates_helpers():
