@@ -508,7 +508,8 @@ CREATE TABLE IF NOT EXISTS raw.delivery_columns (
     distinct_values BIGINT,
     top_shape VARCHAR,       -- the most frequent shape of the values
     top_shape_rows BIGINT,   -- rows of that shape
-    stored_type VARCHAR      -- VARCHAR (identifiers, codes, text), DATE, TIMESTAMPTZ, BIGINT, DOUBLE
+    stored_type VARCHAR,     -- VARCHAR (identifiers, codes, text), DATE, TIMESTAMPTZ, BIGINT, DOUBLE
+    column_rule VARCHAR      -- the contract's rule: text, finess, ins, rpps, date, enum, codelist, ...
 )
 """
 COLUMN_SAMPLE_ROWS = 5000
@@ -554,6 +555,7 @@ def create_raw_schema(con) -> None:
     # added within raw layout 1 (NULL for deliveries ingested before: the gate then counts rows)
     con.execute("ALTER TABLE raw.delivery_structures ADD COLUMN IF NOT EXISTS units BIGINT")
     con.execute("ALTER TABLE raw.delivery_columns ADD COLUMN IF NOT EXISTS stored_type VARCHAR")
+    con.execute("ALTER TABLE raw.delivery_columns ADD COLUMN IF NOT EXISTS column_rule VARCHAR")
     for col in ("first_date", "last_date"):  # NULL before: the structure is not judged active around a snapshot
         con.execute(f"ALTER TABLE raw.delivery_structures ADD COLUMN IF NOT EXISTS {col} DATE")
     # (NULL for files hashed before: hashed once more, then known by size, mtime and ctime)

@@ -4,15 +4,16 @@
 --   emptied      a column filled in at least 90 % of the rows of every delivery of the history is filled in at
 --                most half of this one (another table's file under this name: its columns are empty; an export
 --                that lost a column)
---   reshaped     the values of a column all had one shape in the history (the same shape dominating every
---                delivery with at least 90 % of the rows: E9 for E2024060000001, CD9 for CD0000225) and this
---                delivery's dominant shape is another (two identifier columns exchanged under an unchanged
---                header, another table's file)
---   repeated     a text column (identifiers; not a date, timestamp or number, which repeat by chance) unique in
+--   reshaped     the values of a column (not a code of a fixed list) all had one shape in the history (the same
+--                shape dominating every delivery with at least 90 % of the rows: E9 for E2024060000001, CD9 for
+--                CD0000225) and this delivery's dominant shape is another (two identifier columns exchanged
+--                under an unchanged header, another table's file)
+--   repeated     an identifier column (free text, FINESS...; not a code, a date or a number) unique in
 --                every delivery of the history (at least 98 % distinct values) is not any more (at most 80 %): its
 --                values were exchanged with a column that repeats (an event id replaced by the dossier id)
 -- A delivery of fewer than 10 rows is not judged (too few to tell), nor a history that is not stable (free text,
--- UUIDs, mixed identifier schemes: the history never had one dominant shape).
+-- UUIDs, mixed identifier schemes: the history never had one dominant shape). Shape and repetition are judged on
+-- deliveries where the column is filled at least 10 times (a column filled twice is "always unique" by chance).
 {{ config(materialized='table') }}
 
 with current as (
@@ -28,7 +29,11 @@ columns as (
         k.distinct_values / nullif(k.filled, 0) as distinct_share,
         k.top_shape,
         k.top_shape_rows / nullif(k.filled, 0) as top_shape_share,
-        coalesce(k.stored_type, 'VARCHAR') = 'VARCHAR' as is_text,
+        -- identifier-like columns (free text, FINESS, RPPS...): not codes of a fixed list, whose values are
+        -- judged by the quarantine rules and whose shape is the code itself; not dates or numbers
+        coalesce(k.column_rule, 'text') in ('text', 'finess', 'rpps', 'siret', 'galis') as is_identifier,
+        coalesce(k.column_rule, 'text') in ('enum', 'codelist') as is_code,
+        k.filled,
         row_number() over (partition by c.table_name, k.column_name order by c.delivery_key) as seq
     from current as c
     join {{ ref('stg_ingestion__delivery_columns') }} as k using (table_name, delivery_key, file_sha256)
@@ -39,31 +44,43 @@ judged_history as (
     select * from columns where sampled_rows >= 10
 ),
 
+-- the shape and repetition of a column are judged on deliveries where it is filled at least 10 times (a column
+-- filled twice is "always unique" and "always one shape" by chance)
+filled_history as (
+    select
+        c.table_name, c.delivery_key, c.column_name,
+        min(top_shape_share) over w as history_min_shape_share,
+        count(distinct top_shape) over w as history_shapes,
+        mode(top_shape) over w as history_shape,
+        min(distinct_share) over w as history_min_distinct,
+        count(*) over w as history_filled_n
+    from (select * from judged_history where filled >= 10) as c
+    window w as (partition by table_name, column_name order by delivery_key rows between 12 preceding and 1 preceding)
+),
+
 history as (
     select
         c.*,
         count(*) over w as history_n,
-        min(fill_share) over w as history_min_fill,
-        min(distinct_share) over w as history_min_distinct,
-        mode(top_shape) over w as history_shape,
-        min(top_shape_share) over w as history_min_shape_share,
-        count(distinct top_shape) over w as history_shapes
+        min(fill_share) over w as history_min_fill
     from judged_history as c
     window w as (partition by table_name, column_name order by delivery_key rows between 12 preceding and 1 preceding)
 ),
 
 findings as (
     select
-        *,
+        h.*,
         case
-            when history_n >= 3 and history_min_fill >= 0.9 and fill_share <= 0.5 then 'emptied'
-            when history_n >= 3 and history_shapes = 1 and history_min_shape_share >= 0.9 and fill_share > 0
-                 and top_shape is distinct from history_shape then 'reshaped'
-            when history_n >= 3 and is_text and history_min_distinct >= 0.98 and filled_enough
-                 and distinct_share <= 0.8
-                 then 'repeated'
-        end as finding
-    from (select *, fill_share * sampled_rows >= 10 as filled_enough from history)
+            when h.history_n >= 3 and h.history_min_fill >= 0.9 and h.fill_share <= 0.5 then 'emptied'
+            when f.history_filled_n >= 3 and not h.is_code and h.filled >= 10 and f.history_shapes = 1
+                 and f.history_min_shape_share >= 0.9 and h.top_shape is distinct from f.history_shape then 'reshaped'
+            when f.history_filled_n >= 3 and h.is_identifier and h.filled >= 10 and f.history_min_distinct >= 0.98
+                 and h.distinct_share <= 0.8 then 'repeated'
+        end as finding,
+        f.history_shape,
+        f.history_min_distinct
+    from history as h
+    left join filled_history as f using (table_name, delivery_key, column_name)
 )
 
 select

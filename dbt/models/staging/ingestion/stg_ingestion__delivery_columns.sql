@@ -9,5 +9,6 @@ select
     distinct_values,
     top_shape,
     top_shape_rows,
-    stored_type
+    stored_type,
+    column_rule
 from {{ source('ingestion', 'delivery_columns') }}
