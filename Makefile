@@ -21,7 +21,7 @@ help:
 	@echo "make install  the virtualenv (uv, frozen lock) and the dbt manifest; the other targets call it"
 	@echo "make bench  the benchmark: ratios to DuckDB reading every landing file once, and peak memory"
 	@echo "make clean  remove dbt's target/ and logs/ and the pytest cache"
-	@echo "make browser-deps  Debian's headless chromium for the browser tests (make test calls it)"
+	@echo "make browser-deps  Debian's headless chromium and pdftotext for the browser and privacy tests (make test calls it)"
 	@echo "make dev    Dagster UI on http://127.0.0.1:3000"
 
 $(BOOT)/bin/uv:
@@ -63,13 +63,16 @@ dev: install
 		EPARCOURS_LANDING="$(abspath $(LANDING))" EPARCOURS_HOME="$(abspath $(HOME_DIR))" \
 		$(VENV)/bin/dagster dev -m dagster_project.definitions -h $(DEV_HOST) -p $(DEV_PORT)
 
-# Debian's headless Chromium, for the browser test of the Dagster UI (skipped when /usr/bin/chromium is absent).
+# Debian's headless Chromium, for the browser test of the Dagster UI (skipped when /usr/bin/chromium is absent),
+# and poppler-utils' pdftotext, with which the privacy test reads the published PDFs.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 		elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-			sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
-		else echo "chromium is not installed and cannot be installed here: the browser test will be skipped"; fi; \
+			sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; \
+		else echo "$$missing not installed and cannot be installed here: the tests needing them will be skipped"; fi; \
 	fi
 
 bench: install

@@ -334,8 +334,8 @@ def print_summary(s, paths) -> None:
             print(f"  {f['file_name']}: {', '.join(notes)}")
     for f in refused:
         print(f"  REFUSED {f['file_name']}: {f['message']}")
-    for u in s.unknown_files:
-        print(f"  IGNORED {u}: the name matches no landing table of the contract")
+    for rel, why in s.unknown_files:
+        print(f"  NOT READ {rel}: {why}")
     if s.quarantine:
         print("Quarantine (current deliveries):")
         for q in s.quarantine:

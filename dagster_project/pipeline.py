@@ -39,7 +39,8 @@ class RunSummary:
     started_at: datetime
     files: list[dict] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
-    unknown_files: list[str] = field(default_factory=list)
+    # entries of the landing folder not read: (path, why) - a name of no table, a folder, a FIFO, a link outside
+    unknown_files: list[tuple[str, str]] = field(default_factory=list)
     as_of: date | None = None
     through: date | None = None
     quarantine_report: Path | None = None
@@ -52,7 +53,7 @@ class RunSummary:
 
 def run_log_path(paths: Paths, started: datetime) -> Path:
     """Where a command-line run writes the full dbt log (every model and test line dbt prints)."""
-    return paths.home / "logs" / f"run-{started:%Y%m%dT%H%M%S}Z.log"
+    return paths.logs / f"run-{started:%Y%m%dT%H%M%S}Z.log"
 
 
 def _dbt_sources_mtime() -> float:
@@ -309,12 +310,12 @@ def _failure_sentence(result) -> str:
 
 
 def summarize(paths: Paths, started: datetime, through: date | None) -> RunSummary:
-    from .ingestion.engine import discover
+    from .ingestion.engine import inventory
 
     s = RunSummary(started_at=started)
     log = run_log_path(paths, started)
     s.log_file = log if log.exists() else None
-    s.unknown_files = discover(paths.landing)[1]
+    s.unknown_files = [(f.rel, f.reason) for f in inventory(paths.landing).files if f.status != "candidate"]
     con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config())
     try:
         cur = con.execute(

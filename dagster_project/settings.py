@@ -4,6 +4,7 @@
 ``EPARCOURS_HOME``     the working home (``data``): ``warehouse/`` (working DuckDB), ``publications/`` and the link
                        ``published`` to the current one, ``exports/`` (deliverables made on demand).
 ``EPARCOURS_DUCKDB_MEMORY`` / ``EPARCOURS_DUCKDB_THREADS``: DuckDB limits (default 4GB / 2 threads).
+``EPARCOURS_PSEUDONYM_KEY`` / ``EPARCOURS_PSEUDONYM_KEY_FILE``, ``EPARCOURS_PUBLISHED_GROUP``: see ``privacy.py``.
 """
 from __future__ import annotations
 
@@ -42,9 +43,22 @@ class Paths:
     def tmp(self) -> Path:
         return self.warehouse_dir / "tmp"
 
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
     def ensure(self) -> "Paths":
-        for d in (self.warehouse_dir, self.tmp):
+        """The home's folders, private: every file this process creates from now on is its owner's only
+        (umask 077); the home is traversable by the publication group, which reads ``published/`` and nothing
+        else (``privacy.py``)."""
+        from .privacy import private_umask, share_with_group
+
+        private_umask()
+        self.home.mkdir(parents=True, exist_ok=True)
+        share_with_group(self.home, recursive=False)
+        for d in (self.warehouse_dir, self.tmp, self.logs):
             d.mkdir(parents=True, exist_ok=True)
+            os.chmod(d, 0o700)
         return self
 
     def export_env(self) -> None:

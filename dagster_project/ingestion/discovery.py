@@ -128,8 +128,9 @@ def _classify(landing: Path, rel: str, path: Path) -> LandingFile:
     else:
         st = lst
     if not stat.S_ISREG(st.st_mode):
-        kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISBLK(st.st_mode)
-                or stat.S_ISCHR(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+                else "a device" if stat.S_ISBLK(st.st_mode) or stat.S_ISCHR(st.st_mode)
+                else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
         return LandingFile(rel, path, source, status="refused", reason=f"is {kind}, not a regular file: not read")
     base = LandingFile(rel, path, source, size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
     tables, key, version = [], None, ()
@@ -159,6 +160,8 @@ def _walk(landing: Path):
         for d in list(dirnames):
             if (here / d).is_symlink():
                 dirnames.remove(d)
+                filenames.append(d)
+            elif d.lower().endswith(".csv"):  # a folder named like a landing file: named, never silently skipped
                 filenames.append(d)
         for f in sorted(filenames):
             if f.startswith("."):

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import duckdb
 
+from .. import privacy
 from .discovery import Inventory, LandingFile, discover, inventory
 from .reader import Parsed, parse_exact
 from .rules import (
@@ -382,13 +383,21 @@ def _quarantine(con, spec: TableSpec, rules: list[Rule], units: list[Unit]) -> N
     con.execute("CREATE OR REPLACE TEMP TABLE _quar (_file VARCHAR, line_number BIGINT, column_name VARCHAR, "
                 "value VARCHAR, rule VARCHAR, reason VARCHAR, severity VARCHAR)")
     if con.execute("SELECT count(*) FROM _bad").fetchone()[0]:
+        identifiers = {c.name for c in spec.columns if c.rule == "ins"}
+
+        def value(column):  # an identifier is kept masked, never in clear (privacy)
+            if not column:
+                return "NULL"
+            return privacy.mask_sql(q(column)) if column in identifiers else q(column)
+
         parts = [f"""SELECT _file, _line, {lit(r.column) if r.column else 'NULL'},
-                            {q(r.column) if r.column else 'NULL'}, '{r.rule}', {r.reason}, '{r.severity}'
+                            {value(r.column)}, '{r.rule}', {r.reason}, '{r.severity}'
                      FROM _bad WHERE (_viol & {1 << i}) <> 0""" for i, r in enumerate(rules)]
         con.execute("INSERT INTO _quar " + " UNION ALL ".join(parts))
     reader_rejects = [(u.lf.rel, ln, raw, rule, reason) for u in units for ln, raw, rule, reason in u.rejects]
     if reader_rejects:
-        insert_rows(con, "_quar", reader_rejects, 5, "c0, c1, NULL, c2, c3, c4, 'rejected'")
+        # a broken line is kept for the engineer who fixes the file, with every NIR-shaped run masked
+        insert_rows(con, "_quar", reader_rejects, 5, f"c0, c1, NULL, {privacy.mask_line_sql('c2')}, c3, c4, 'rejected'")
     mask = reject_mask(rules)
     if spec.key:  # a repeated natural key within a delivery: the later lines are rejected
         keys = ", ".join(q(k) for k in spec.key)
@@ -437,17 +446,39 @@ def _loaded(con) -> str:
     return "FROM _stage AS s WHERE " + (" AND ".join(where) or "true")
 
 
+def _install_pseudonym(con) -> None:
+    """The temporary macro ``pseudonym(v)`` (HMAC-SHA-256 under the key, ``privacy``), after checking that the key
+    is the one the warehouse was built with: rows under another key would not join the earlier ones."""
+    key = privacy.load_key()
+    fp = privacy.fingerprint(key)
+    known = con.execute("SELECT key_fingerprint FROM raw.pseudonymisation LIMIT 1").fetchone()
+    if known is None:
+        con.execute("INSERT INTO raw.pseudonymisation VALUES (?, ?)", [fp, datetime.now(timezone.utc)])
+    elif known[0] != fp:
+        raise privacy.PseudonymKeyError(
+            f"the pseudonymisation key ({privacy.KEY_ENV}, {privacy.KEY_FILE_ENV} or {privacy.key_file()}) is not "
+            f"the one this working warehouse was built with (fingerprint {known[0]}, now {fp}): new rows would not "
+            "join the earlier ones. Restore the key, or delete <home>/warehouse and run again to rebuild it from "
+            "the landing folder under the new key (README, 'Patient identifiers')")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO pseudonym(v) AS {privacy.hmac_sql('v', key)}")
+
+
 def _insert_rows(con, spec: TableSpec, ingested_at: datetime) -> None:
     cols, vals = [], []
     for c in spec.columns:
         cols.append(q(c.name))
-        vals.append(q(c.name + "__typed") if raw_type(c) != "VARCHAR" else q(c.name))
+        if c.rule == "ins":  # pseudonymised at the door: only the keyed hash and the validity are stored
+            vals.append(f"pseudonym(s.{q(c.name)})")
+            cols.append(q(c.name + "_valid"))
+            vals.append(f"coalesce({ins_ok('s.' + q(c.name))}, false)")
+            continue
+        vals.append("s." + (q(c.name + "__typed") if raw_type(c) != "VARCHAR" else q(c.name)))
         if local_date_column(c):
             cols.append(q(local_date_column(c)))
-            vals.append(q(local_date_column(c)))
+            vals.append("s." + q(local_date_column(c)))
     lineage = [n for n, _ in LINEAGE_COLUMNS]
     con.execute(f"""INSERT INTO raw.{spec.name} ({', '.join(cols + lineage)})
-                    SELECT {', '.join(f's.{v}' for v in vals)}, s._delivery_key, s._file, s._sha, s._line, ?,
+                    SELECT {', '.join(vals)}, s._delivery_key, s._file, s._sha, s._line, ?,
                            s._extra {_loaded(con)}""", [ingested_at])
 
 
@@ -728,6 +759,8 @@ def ingest_table(con, spec: TableSpec, inv: Inventory, ingested_at: datetime | N
                  scanner: _Scanner | None = None, on_file=None) -> list[FileResult]:
     """Load the file in force of every delivery of ``spec`` whose content changed (see the module docstring)."""
     create_raw_schema(con)
+    if any(c.rule == "ins" for c in spec.columns):
+        _install_pseudonym(con)
     ingested_at = ingested_at or datetime.now(timezone.utc)
     own = scanner is None
     scanner = scanner or _Scanner()

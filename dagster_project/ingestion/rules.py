@@ -112,7 +112,10 @@ class Rule:
 
 
 def _value_reason(col: Column, text: str) -> str:
-    return f"{lit(col.name)} || ' = ''' || {q(col.name)} || ''' ' || {lit(text)}"
+    from ..privacy import mask_sql
+
+    shown = mask_sql(q(col.name)) if col.rule == "ins" else q(col.name)  # an identifier only masked (privacy)
+    return f"{lit(col.name)} || ' = ''' || {shown} || ''' ' || {lit(text)}"
 
 
 def valid_predicate(col: Column) -> tuple[str, str, str] | None:

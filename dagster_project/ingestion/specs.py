@@ -406,6 +406,8 @@ def raw_table_ddl(s: TableSpec) -> str:
     cols = []
     for c in s.columns:
         cols.append(f'"{c.name}" {raw_type(c)}')
+        if c.rule == "ins":  # the keyed hash of the INS (privacy), and whether the INS had a valid key
+            cols.append(f'"{c.name}_valid" BOOLEAN')
         if local_date_column(c):
             cols.append(f'"{local_date_column(c)}" DATE')
     cols += [f"{n} {t}" for n, t in LINEAGE_COLUMNS]
@@ -414,7 +416,16 @@ def raw_table_ddl(s: TableSpec) -> str:
 
 # The layout of schema raw. A warehouse written by another layout is refused with a clear message (it is
 # rebuilt from the landing folder by deleting <home>/warehouse): never read with the wrong types.
-RAW_LAYOUT_VERSION = 2
+RAW_LAYOUT_VERSION = 3  # 3: INS stored as keyed hashes (privacy.py)
+
+# The fingerprint of the pseudonymisation key the raw INS hashes were made with (privacy.py): an ingestion under
+# another key is refused.
+PSEUDONYMISATION_DDL = """
+CREATE TABLE IF NOT EXISTS raw.pseudonymisation (
+    key_fingerprint VARCHAR,
+    recorded_at TIMESTAMP WITH TIME ZONE
+)
+"""
 
 QUARANTINE_DDL = """
 CREATE TABLE IF NOT EXISTS raw.quarantine (
@@ -424,7 +435,7 @@ CREATE TABLE IF NOT EXISTS raw.quarantine (
     file_sha256 VARCHAR,
     line_number BIGINT,      -- physical line in the file (1 = first line); NULL when the whole file is refused
     column_name VARCHAR,     -- NULL when the rule is about the whole row or file
-    value VARCHAR,           -- the offending value (or the raw line)
+    value VARCHAR,           -- the offending value (an INS masked: 23…(15)), or the broken line (NIRs masked)
     rule VARCHAR,            -- short rule id: missing_required, bad_date, bad_finess, unknown_code, ...
     reason VARCHAR,          -- one sentence for a person
     severity VARCHAR,        -- rejected (row not loaded) | flagged (row loaded, value flagged) | file_refused
@@ -550,7 +561,7 @@ def create_raw_schema(con) -> None:
     for s in SPECS:
         con.execute(raw_table_ddl(s))
     for ddl in (QUARANTINE_DDL, INGESTED_FILES_DDL, DELIVERY_PROFILES_DDL, DELIVERY_STRUCTURES_DDL,
-                DELIVERY_COLUMNS_DDL, LANDING_INVENTORY_DDL):
+                DELIVERY_COLUMNS_DDL, LANDING_INVENTORY_DDL, PSEUDONYMISATION_DDL):
         con.execute(ddl)
     # added within raw layout 1 (NULL for deliveries ingested before: the gate then counts rows)
     con.execute("ALTER TABLE raw.delivery_structures ADD COLUMN IF NOT EXISTS units BIGINT")

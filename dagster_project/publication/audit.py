@@ -3,8 +3,9 @@ quarter, the pseudonymous ids counted in the numerator and in the denominator, a
 sample of N of them.
 
 Reproducible: the sample is the N ids with the smallest SHA-256 of ``<seed>:<id>`` — the same seed gives
-the same sample on any machine, whatever the row order. Patient INS (ESMS-DMP numerator) never leave the
-warehouse in clear: they are replaced by ``ins-sha256:<first 16 hex>`` (the ESMS can recompute it).
+the same sample on any machine, whatever the row order. Patient INS (ESMS-DMP) are never in the warehouse in
+clear: the id is ``ins-hmac:<first 16 hex>`` of the keyed hash computed at the ingestion (privacy.py), which the
+ESMS and the auditor match with the ARS, who hold the key; nobody can recompute it from a NIR without the key.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class AuditSample:
     sample_ids: list[str]
 
 
-PSEUDONYM = "CASE WHEN id_type = 'ins' THEN 'ins-sha256:' || left(sha256(dossier_id), 16) ELSE dossier_id END"
+PSEUDONYM = "CASE WHEN id_type = 'ins' THEN 'ins-hmac:' || left(dossier_id, 16) ELSE dossier_id END"
 
 
 def audit_sample(warehouse: Path, out_dir: Path, indicator_id: str, finess: str, measure_date: date,

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from ..privacy import share_with_group
 from ..quality.checks import INDICATOR_RESULTS, failed_gate_checks
 from ..quality.findings import failures, load_results, overrides, warning_lines
 from ..resources import WRITER_POOL, WarehouseResource
@@ -288,6 +289,7 @@ def build_publication(warehouse: WarehouseResource) -> dict:
     home = paths.home
     pubs = publications_dir(home)
     pubs.mkdir(parents=True, exist_ok=True)
+    share_with_group(pubs, recursive=False)
     clean_leftovers(home)
     published_at = datetime.now(timezone.utc)
     pub_id = f"{published_at:%Y%m%dT%H%M%S}Z-{uuid.uuid4().hex[:6]}"
@@ -318,10 +320,9 @@ def build_publication(warehouse: WarehouseResource) -> dict:
             con.execute(f"COPY (SELECT {RESULTS_COLUMNS} FROM marts.indicator_results ORDER BY {RESULTS_ORDER}) "
                         f"TO '{stage / 'indicator_results.parquet'}' (FORMAT parquet)")
             step("indicator_results.parquet")
-            _csv_for_excel(con, """SELECT q.* FROM raw.quarantine AS q
-                                   JOIN staging.stg_ingestion__current_deliveries AS c
-                                     ON c.table_name = q.table_name AND c.file_sha256 = q.file_sha256
-                                   ORDER BY q.source, q.table_name, q.file_name, q.line_number, q.column_name""",
+            # publish.quarantine_report carries no person identifier and no broken line, by construction
+            _csv_for_excel(con, """SELECT * FROM publish.quarantine_report
+                                   ORDER BY source, table_name, file_name, line_number, column_name""",
                            stage / "quarantine_report.csv")
             step("quarantine_report.csv")
             landing_files = [dict(zip(("table", "file", "sha256", "delivery_key", "status", "rows_loaded"), r))
@@ -361,6 +362,7 @@ def build_publication(warehouse: WarehouseResource) -> dict:
         (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         (stage / ".pid").unlink()
         step("manifest.json")
+        share_with_group(stage)  # the publication group may read it; others nothing (privacy.py)
         final = pubs / pub_id
         os.rename(stage, final)
         _fsync_dir(pubs)

@@ -36,3 +36,23 @@ def tiny_copy(tiny_run, tmp_path):
 def snapshot_tree(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes: equal snapshots = byte-for-byte identical publication."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def fresh_published(tmp_path_factory):
+    """A fresh tiny landing (seed 11, 2023-2024) changed by every must-publish scenario whose whole history has
+    the shape (gate_scenarios.PUBLISHED_FRESH: campaign tools, closing and new structures, odd encodings, request
+    stages, invalid INS and broken lines holding an INS...), run once: the gate test checks it publishes, the
+    privacy test searches everything it wrote."""
+    from dagster_project.cli import main
+
+    from .gate_scenarios import PUBLISHED_FRESH
+
+    root = tmp_path_factory.mktemp("fresh")
+    landing = root / "landing"
+    generate(landing, scale="tiny", seed=11, start=date(2023, 1, 1), end=date(2024, 12, 31))
+    for s in PUBLISHED_FRESH:
+        s.change(landing)
+    paths = Paths(landing, root / "home")
+    rc = main(["run", "--landing", str(landing), "--home", str(paths.home)])
+    return paths, rc

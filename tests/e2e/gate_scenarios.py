@@ -476,6 +476,36 @@ def same_snapshot_next_date(folder: str, table: str, day: str):
     return change
 
 
+def broken_key(value: str) -> str:
+    """The same INS with a wrong key (still a person's NIR: what the privacy test must never find published)."""
+    key = int(value[-2:])
+    return f"{value[:-2]}{key % 97 + 1:02d}"
+
+
+INS_COLUMNS = {"coord_dossiers": ("coordination", "ins"), "dui_dossiers": ("dui", "ins"),
+               "dmp_documents": ("dmp", "patient_ins")}
+
+
+def identifiers_everywhere(month: str = "2024-06"):
+    """Valid and invalid INS in every table that has one, and in broken lines: in each of coord_dossiers,
+    dui_dossiers and dmp_documents of ``month``, three INS get a wrong key (flagged, kept) and one line holding an
+    INS loses its last field (quarantined as a broken line)."""
+    def change(landing: Path):
+        for table, (folder, column) in INS_COLUMNS.items():
+            path = landing / folder / f"{table}_{month}.csv"
+            lines = read(path)
+            i = field_index(lines[0], column)
+            with_ins = [n for n, ln in enumerate(lines[1:], 1) if ln.split(";")[i]]
+            for n in with_ins[:3]:
+                f = lines[n].split(";")
+                f[i] = broken_key(f[i])
+                lines[n] = ";".join(f)
+            broken = lines[with_ins[3]].split(";")
+            lines.append(";".join(broken[:-1]))        # a field missing: the line cannot be read
+            write(path, lines)
+    return change
+
+
 @dataclass
 class Scenario:
     name: str
@@ -575,6 +605,7 @@ PUBLISHED_FRESH = [
              longer_identifiers_from("2024-05", "dui", "dui_agenda", "agenda_id")),
     Scenario("a structures snapshot delivered again unchanged under a later date",
              same_snapshot_next_date("coordination", "coord_structures", "20241115")),
+    Scenario("invalid INS and broken lines holding an INS in every table that has one", identifiers_everywhere()),
 ]
 
 PUBLISHED_ESMS_ONLY = Scenario("a region with ESMS data only", esms_only)

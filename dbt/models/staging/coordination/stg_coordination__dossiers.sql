@@ -1,5 +1,6 @@
 -- Coordination dossiers, monthly snapshot, one row per dossier and month, typed.
--- ins_valid: the INS has a valid NIR key (an invalid INS is kept: the dossier stays in every
+-- ins: the keyed hash of the INS (HMAC-SHA-256, pseudonymised at the
+-- ingestion: dagster_project/privacy.py); ins_valid: the INS had a valid NIR key (an invalid INS is kept: the dossier stays in every
 -- denominator and only fails EP-INS and the INS match of EP-4.2).
 with source as (
     select * from {{ source('coordination', 'coord_dossiers') }}
@@ -12,6 +13,7 @@ cleaned as (
         structure_id,
         usager_id,
         ins,
+        ins_valid,
         ins_statut,
         date_demande,
         date_ouverture,
@@ -27,7 +29,7 @@ select
     structure_id,
     usager_id,
     ins,
-    {{ is_valid_ins('ins') }} as ins_valid,
+    ins_valid,
     ins_statut,
     date_demande,
     date_ouverture,

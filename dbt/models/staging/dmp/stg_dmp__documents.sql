@@ -1,5 +1,6 @@
 -- DMP documents registered (XDS metadata), one row per document (one monthly file per month of
--- submission), typed. patient_ins_valid: the INS has a valid NIR key (an invalid INS is kept, flagged).
+-- submission), typed. patient_ins: the keyed hash of the INS (HMAC-SHA-256, pseudonymised at the
+-- ingestion: dagster_project/privacy.py); patient_ins_valid: the INS had a valid NIR key (an invalid INS is kept, flagged).
 with source as (
     select * from {{ source('dmp', 'dmp_documents') }}
 ),
@@ -11,6 +12,7 @@ cleaned as (
         submitted_at,
         submitted_at_local_date as submitted_at_date,
         patient_ins,
+        patient_ins_valid,
         ins_oid,
         type_code,
         format_code,
@@ -29,7 +31,7 @@ select
     submitted_at,
     submitted_at_date,
     patient_ins,
-    {{ is_valid_ins('patient_ins') }} as patient_ins_valid,
+    patient_ins_valid,
     ins_oid,
     type_code,
     {{ in_code_list('type_code', 'ref_jdv_j07_xds_type_code') }} as type_code_in_list,

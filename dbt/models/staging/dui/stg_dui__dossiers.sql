@@ -1,5 +1,6 @@
 -- DUI dossiers, monthly snapshot (the file of a month lists every dossier at that month's end), one
--- row per ESMS x dossier and month. ins_valid: the INS has a valid NIR key (invalid INS kept, flagged).
+-- row per ESMS x dossier and month. ins: the keyed hash of the INS (HMAC-SHA-256, pseudonymised at the
+-- ingestion: dagster_project/privacy.py); ins_valid: the INS had a valid NIR key (invalid INS kept, flagged).
 with source as (
     select * from {{ source('dui', 'dui_dossiers') }}
 ),
@@ -11,6 +12,7 @@ cleaned as (
         dossier_id,
         usager_id,
         ins,
+        ins_valid,
         date_admission,
         date_sortie,
         motif_sortie,
@@ -26,7 +28,7 @@ select
     dossier_id,
     usager_id,
     ins,
-    {{ is_valid_ins('ins') }} as ins_valid,
+    ins_valid,
     date_admission,
     date_sortie,
     motif_sortie,
