@@ -71,7 +71,9 @@ def ensure_dbt_manifest() -> None:
         return
     from .transform.dbt_cli import dbt_executable
 
-    proc = subprocess.run([str(dbt_executable()), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+    # in full, as the Makefile does: partial parsing after a yml edit was seen to drop singular tests' properties
+    proc = subprocess.run([str(dbt_executable()), "parse", "--no-partial-parse", "--project-dir", str(DBT_DIR),
+                           "--profiles-dir", str(DBT_DIR),
                            "--quiet"], capture_output=True, text=True)
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stdout + proc.stderr).strip().splitlines() if ln.strip()]
