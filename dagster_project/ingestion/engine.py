@@ -524,7 +524,8 @@ def _profile_columns(con, spec: TableSpec) -> None:
     sample = ", ".join(f"nullif(trim(CAST(s.{q(n)} AS VARCHAR)), '') AS {q(n)}" for n in names)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _colsample AS SELECT s._delivery_key, s._sha, {sample}
                     {_loaded(con)} AND s._line <= {COLUMN_SAMPLE_ROWS + 1}""")
-    values = ", ".join(f"({lit(c.name)}, {lit(raw_type(c))}, {lit(c.rule)})" for c in spec.columns)
+    values = ", ".join(f"({lit(c.name)}, {lit(raw_type(c))}, {lit(c.rule)}, {str(tuple(spec.key) == (c.name,))})"
+                       for c in spec.columns)
     con.execute(f"""
         INSERT INTO raw.delivery_columns
         WITH n AS (SELECT _delivery_key, _sha, count(*) AS sampled FROM _colsample GROUP BY ALL),
@@ -538,8 +539,8 @@ def _profile_columns(con, spec: TableSpec) -> None:
                        FROM shapes GROUP BY ALL)
         SELECT ?, n._delivery_key, n._sha, c.column_name, n.sampled, coalesce(p.filled, 0),
                coalesce(p.distinct_values, 0), p.top_shape, coalesce(p.top_shape_rows, 0), c.stored_type,
-               c.column_rule
-        FROM n CROSS JOIN (VALUES {values}) AS c(column_name, stored_type, column_rule)
+               c.column_rule, c.is_key
+        FROM n CROSS JOIN (VALUES {values}) AS c(column_name, stored_type, column_rule, is_key)
         LEFT JOIN per_column AS p ON p._delivery_key = n._delivery_key AND p._sha = n._sha
                                  AND p.column_name = c.column_name""", [spec.name])
 

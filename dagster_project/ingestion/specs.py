@@ -520,7 +520,8 @@ CREATE TABLE IF NOT EXISTS raw.delivery_columns (
     top_shape VARCHAR,       -- the most frequent shape of the values
     top_shape_rows BIGINT,   -- rows of that shape
     stored_type VARCHAR,     -- VARCHAR (identifiers, codes, text), DATE, TIMESTAMPTZ, BIGINT, DOUBLE
-    column_rule VARCHAR      -- the contract's rule: text, finess, ins, rpps, date, enum, codelist, ...
+    column_rule VARCHAR,     -- the contract's rule: text, finess, ins, rpps, date, enum, codelist, ...
+    is_key BOOLEAN           -- the column alone is the table's business key (unique in every delivery)
 )
 """
 COLUMN_SAMPLE_ROWS = 5000
@@ -567,6 +568,7 @@ def create_raw_schema(con) -> None:
     con.execute("ALTER TABLE raw.delivery_structures ADD COLUMN IF NOT EXISTS units BIGINT")
     con.execute("ALTER TABLE raw.delivery_columns ADD COLUMN IF NOT EXISTS stored_type VARCHAR")
     con.execute("ALTER TABLE raw.delivery_columns ADD COLUMN IF NOT EXISTS column_rule VARCHAR")
+    con.execute("ALTER TABLE raw.delivery_columns ADD COLUMN IF NOT EXISTS is_key BOOLEAN")
     for col in ("first_date", "last_date"):  # NULL before: the structure is not judged active around a snapshot
         con.execute(f"ALTER TABLE raw.delivery_structures ADD COLUMN IF NOT EXISTS {col} DATE")
     # (NULL for files hashed before: hashed once more, then known by size, mtime and ctime)

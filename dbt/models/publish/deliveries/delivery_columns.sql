@@ -8,9 +8,10 @@
 --                shape dominating every delivery with at least 90 % of the rows: E9 for E2024060000001, CD9 for
 --                CD0000225) and this delivery's dominant shape is another (two identifier columns exchanged
 --                under an unchanged header, another table's file)
---   repeated     an identifier column (free text, FINESS...; not a code, a date or a number) unique in
---                every delivery of the history (at least 98 % distinct values) is not any more (at most 80 %): its
---                values were exchanged with a column that repeats (an event id replaced by the dossier id)
+--   repeated     the column that alone is the table's business key (event_id, message_id, id_ue: unique by the
+--                contract), unique in every delivery of the history (at least 98 % distinct values), is not any
+--                more (at most 80 %): its values were exchanged with a column that repeats (an event id replaced
+--                by the dossier id). Any other column may repeat (a professional member of two CPTS)
 -- A delivery of fewer than 10 rows is not judged (too few to tell), nor a history that is not stable (free text,
 -- UUIDs, mixed identifier schemes: the history never had one dominant shape). Shape and repetition are judged on
 -- deliveries where the column is filled at least 10 times (a column filled twice is "always unique" by chance).
@@ -33,6 +34,7 @@ columns as (
         -- judged by the quarantine rules and whose shape is the code itself; not dates or numbers
         coalesce(k.column_rule, 'text') in ('text', 'finess', 'rpps', 'siret', 'galis') as is_identifier,
         coalesce(k.column_rule, 'text') in ('enum', 'codelist') as is_code,
+        coalesce(k.is_key, false) as is_key,
         k.filled,
         row_number() over (partition by c.table_name, k.column_name order by c.delivery_key) as seq
     from current as c
@@ -74,7 +76,7 @@ findings as (
             when h.history_n >= 3 and h.history_min_fill >= 0.9 and h.fill_share <= 0.5 then 'emptied'
             when f.history_filled_n >= 3 and not h.is_code and h.filled >= 10 and f.history_shapes = 1
                  and f.history_min_shape_share >= 0.9 and h.top_shape is distinct from f.history_shape then 'reshaped'
-            when f.history_filled_n >= 3 and h.is_identifier and h.filled >= 10 and f.history_min_distinct >= 0.98
+            when f.history_filled_n >= 3 and h.is_key and h.filled >= 10 and f.history_min_distinct >= 0.98
                  and h.distinct_share <= 0.8 then 'repeated'
         end as finding,
         f.history_shape,

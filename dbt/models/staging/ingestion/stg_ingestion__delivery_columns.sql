@@ -10,5 +10,6 @@ select
     top_shape,
     top_shape_rows,
     stored_type,
-    column_rule
+    column_rule,
+    is_key
 from {{ source('ingestion', 'delivery_columns') }}
