@@ -1,8 +1,8 @@
 """``eparcours-dbt``: the dbt command line, with partial parsing kept across warehouses.
 
 dbt re-parses the whole project (11 s here, every invocation) when the "profile" it parsed with changed, and it
-counts as profile every connection setting of dbt-duckdb: the warehouse ``path`` and the DuckDB ``settings``
-(``temp_directory``, ``memory_limit``, ``threads``). Ours come from environment variables, set per home by
+counts as profile every connection setting of dbt-duckdb: the warehouse ``path``, the DuckDB ``settings``
+(``memory_limit``, ``threads``) and ``config_options`` (``temp_directory``). Ours come from environment variables, set per home by
 ``Paths.export_env``: every run in a new home, every test, every `eparcours run --home` elsewhere, and the
 Dagster UI against the demo paid a full parse for each of its dbt invocations.
 
@@ -15,7 +15,7 @@ The dagster-dbt resource and the Makefile call dbt through it.
 import sys
 from pathlib import Path
 
-UNPARSED_KEYS = frozenset({"path", "settings"})
+UNPARSED_KEYS = frozenset({"path", "settings", "config_options"})
 
 
 def _patch_fingerprint() -> None:

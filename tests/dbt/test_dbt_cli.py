@@ -33,8 +33,9 @@ def test_a_parse_made_for_one_home_serves_another(tmp_path):
 
 
 def test_the_project_never_reads_what_the_fingerprint_leaves_out():
-    assert UNPARSED_KEYS == {"path", "settings"}
-    pattern = re.compile(r"target\s*\.\s*(path|settings)|target\s*\[\s*['\"](path|settings)")
+    assert UNPARSED_KEYS == {"path", "settings", "config_options"}
+    pattern = re.compile(r"target\s*\.\s*(path|settings|config_options)"
+                         r"|target\s*\[\s*['\"](path|settings|config_options)")
     offenders = [str(p.relative_to(DBT_DIR)) for p in DBT_DIR.rglob("*")
                  if p.suffix in {".sql", ".yml", ".yaml"} and "target" not in p.relative_to(DBT_DIR).parts[:1]
                  and p.name != "profiles.yml" and pattern.search(p.read_text(encoding="utf-8"))]
