@@ -35,8 +35,7 @@ columns as (
         coalesce(k.column_rule, 'text') in ('text', 'finess', 'rpps', 'siret', 'galis') as is_identifier,
         coalesce(k.column_rule, 'text') in ('enum', 'codelist') as is_code,
         coalesce(k.is_key, false) as is_key,
-        k.filled,
-        row_number() over (partition by c.table_name, k.column_name order by c.delivery_key) as seq
+        k.filled
     from current as c
     join {{ ref('stg_ingestion__delivery_columns') }} as k using (table_name, delivery_key, file_sha256)
 ),
