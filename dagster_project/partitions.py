@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 
 import dagster as dg
 
+from .calendar import quarter_start  # noqa: F401  (re-exported: transform/assets.py imports it from here)
+
 FIRST_QUARTER = os.environ.get("EPARCOURS_FIRST_QUARTER", "2020-01-01")
 
 quarterly_partitions = dg.TimeWindowPartitionsDefinition(
@@ -20,10 +22,6 @@ quarterly_partitions = dg.TimeWindowPartitionsDefinition(
     fmt="%Y-%m-%d",
     timezone="Europe/Paris",
 )
-
-
-def quarter_start(d: date) -> date:
-    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
 
 
 def measure_window(start: datetime | date, end: datetime | date) -> tuple[date, date]:

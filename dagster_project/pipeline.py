@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from .calendar import previous_quarter_end, quarter_end
 from .settings import DBT_DIR, Paths, duckdb_config
 
 
@@ -80,19 +81,10 @@ def ensure_dbt_manifest() -> None:
         raise PipelineError(f"dbt parse failed: {' '.join(lines[-3:])}")
 
 
-def quarter_end(d: date) -> date:
-    q_end_month = ((d.month - 1) // 3 + 1) * 3
-    nxt = date(d.year + (q_end_month == 12), q_end_month % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
-
-
 def last_complete_quarter(as_of: date) -> date:
     """The last quarter end D with D <= as_of (a quarter is complete once its last day has data)."""
     qe = quarter_end(as_of)
-    if qe == as_of:
-        return qe
-    first_of_quarter = date(qe.year, qe.month - 2, 1)
-    return date.fromordinal(first_of_quarter.toordinal() - 1)
+    return qe if qe == as_of else previous_quarter_end(as_of)
 
 
 AS_OF_SQL = """

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 import dagster as dg
 
+from ..calendar import previous_quarter_end, quarter_end
 from ..partitions import FIRST_QUARTER, partition_key_for
 from .jobs import PUBLISH_JOB, QUARTER_JOB
 
@@ -42,16 +43,11 @@ def lag_days() -> int:
     return value
 
 
-def _previous_day(d: date) -> date:
-    return d - timedelta(days=1)
-
-
 def last_due_quarter_end(today: date, lag: int) -> date:
     """The last quarter end E with E + lag <= today."""
     latest = today - timedelta(days=lag)  # a quarter ending on or before this day is due
-    q_start = date(latest.year, 3 * ((latest.month - 1) // 3) + 1, 1)
-    q_end = _previous_day(date(q_start.year + (q_start.month == 10), (q_start.month + 2) % 12 + 1, 1))
-    return q_end if q_end <= latest else _previous_day(q_start)
+    q_end = quarter_end(latest)
+    return q_end if q_end <= latest else previous_quarter_end(latest)
 
 
 def last_due_semester_end(today: date, lag: int) -> date:

@@ -32,13 +32,17 @@ from ..privacy import share_with_group
 from ..quality.checks import INDICATOR_RESULTS, failed_gate_checks
 from ..quality.findings import failures, load_results, overrides, warning_lines
 from ..resources import WRITER_POOL, WarehouseResource
-from .analysts import PUBLISH_TABLES
+from .analysts import published_tables, select_of
 from .deliverables import package_version, produce_cnsa
 from .quality_report import render_quality_html
 
+# The figures, then the tier in force and the French texts every page prints (publish.indicator_results): the
+# CSV shows a figure exactly as the dashboard and the reports do (1/16 → « 6,3 % »).
 RESULTS_COLUMNS = ("indicator_id, label, programme, scope_type, scope_id, subgroup, period_start, period_end, "
                    "numerator, denominator, value, target, target_met, status, reference_document, "
-                   "evidence_reference, evidence_date")
+                   "evidence_reference, evidence_date, measure_date, comparison, target_applies_from, target_source, "
+                   "quarter_label, scope_label, subgroup_label, value_text, ratio_text, target_text, "
+                   "attainment_label, status_label, rank_text, gap_text")
 RESULTS_ORDER = "period_end, programme, indicator_id, scope_type DESC, scope_id, subgroup"
 # DuckDB 2.0 writes the analysts' file in a format DuckDB 1.4 reads (many analysts' tools bundle DuckDB 1.x).
 ANALYSTS_STORAGE_VERSION = "v1.4.0"
@@ -231,7 +235,7 @@ def _csv_for_excel(con, sql: str, out: Path) -> None:
 def _excel_results_sql() -> str:
     cols = [c.strip() for c in RESULTS_COLUMNS.split(",")]
     sel = [f"replace(CAST({c} AS VARCHAR), '.', ',') AS {c}" if c in ("value", "target") else c for c in cols]
-    return f"SELECT {', '.join(sel)} FROM marts.indicator_results ORDER BY {RESULTS_ORDER}"
+    return f"SELECT {', '.join(sel)} FROM publish.indicator_results ORDER BY {RESULTS_ORDER}"
 
 
 def run_info(con, results: list[dict], published_at: str, version: str) -> dict:
@@ -306,18 +310,18 @@ def build_publication(warehouse: WarehouseResource) -> dict:
     try:
         with warehouse.connect() as con:
             measure_dates = [r[0] for r in con.execute(
-                "SELECT DISTINCT measure_date FROM marts.indicator_results ORDER BY 1").fetchall()]
+                "SELECT DISTINCT measure_date FROM publish.indicator_results ORDER BY 1").fetchall()]
             con.execute(f"ATTACH '{stage / 'warehouse.duckdb'}' AS pub (STORAGE_VERSION '{ANALYSTS_STORAGE_VERSION}')")
             con.execute("CREATE SCHEMA pub.publish")
             counts = {}
-            for name, sql in PUBLISH_TABLES.items():
-                con.execute(f"CREATE TABLE pub.publish.{name} AS {sql}")
+            for name in published_tables():
+                con.execute(f"CREATE TABLE pub.publish.{name} AS {select_of(name)}")
                 counts[name] = con.execute(f"SELECT count(*) FROM pub.publish.{name}").fetchone()[0]
             con.execute("DETACH pub")
             step("warehouse.duckdb")
             _csv_for_excel(con, _excel_results_sql(), stage / "indicator_results.csv")
             step("indicator_results.csv")
-            con.execute(f"COPY (SELECT {RESULTS_COLUMNS} FROM marts.indicator_results ORDER BY {RESULTS_ORDER}) "
+            con.execute(f"COPY (SELECT {RESULTS_COLUMNS} FROM publish.indicator_results ORDER BY {RESULTS_ORDER}) "
                         f"TO '{stage / 'indicator_results.parquet'}' (FORMAT parquet)")
             step("indicator_results.parquet")
             # publish.quarantine_report carries no person identifier and no broken line, by construction

@@ -14,14 +14,14 @@ Only the deliveries that are not part of the current publication are judged (``j
 judged once, when it arrives; the landing-wide findings are judged at every run.
 
 Published suites:
-  table        the exact SELECT the publication writes (``publication/analysts.py``)
-  changes      indicator_results only: value against the previous quarter, per structure
+  table        the exact table the publication writes (``publication/analysts.py``: a dbt model of schema publish)
+  changes      indicator_results only: ``publish.indicator_changes``, each value against the previous quarter
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from ..publication.analysts import PUBLISH_TABLES
+from ..publication.analysts import select_of
 
 # The columns that name a failing row of each batch (the finding id is built from them).
 KEYS = {
@@ -85,30 +85,9 @@ def landing_sql(table: str | None, batch: str) -> tuple[str, list]:
 
 def published_sql(table: str, batch: str) -> tuple[str, list]:
     if batch == "table":
-        return PUBLISH_TABLES[table], []
+        return select_of(table), []
     if batch == "changes" and table == "indicator_results":
-        # jumps_in_quarter / jump_share: how many of the structures of that indicator and quarter (with at least
-        # 20 cases) moved by more than 40 points: one small ESMS moving is news, many at once is an extract
-        return """
-            WITH changes AS (
-                SELECT r.indicator_id, r.scope_type, r.scope_id, coalesce(r.subgroup, '') AS subgroup,
-                       r.measure_date, p.measure_date AS previous_measure_date, r.value, p.value AS previous_value,
-                       abs(r.value - p.value) AS abs_change, least(r.denominator, p.denominator) AS min_denominator
-                FROM marts.indicator_results AS r
-                JOIN marts.indicator_results AS p
-                  ON p.indicator_id = r.indicator_id AND p.scope_type = r.scope_type AND p.scope_id = r.scope_id
-                 AND coalesce(p.subgroup, '') = coalesce(r.subgroup, '')
-                 AND p.measure_date = CAST(last_day(r.measure_date - INTERVAL 3 MONTH) AS DATE)
-                WHERE r.value IS NOT NULL AND p.value IS NOT NULL AND r.denominator IS NOT NULL
-            )
-            SELECT *,
-                   count(*) FILTER (WHERE abs_change > 40 AND min_denominator >= 20 AND scope_type <> 'region')
-                       OVER q AS jumps_in_quarter,
-                   count(*) FILTER (WHERE abs_change > 40 AND min_denominator >= 20 AND scope_type <> 'region')
-                       OVER q / greatest(count(*) FILTER (WHERE min_denominator >= 20 AND scope_type <> 'region')
-                                         OVER q, 1) AS jump_share
-            FROM changes
-            WINDOW q AS (PARTITION BY indicator_id, subgroup, measure_date)""", []
+        return "SELECT * FROM publish.indicator_changes", []
     raise ValueError(f"unknown published batch {batch!r} for {table}")
 
 

@@ -42,7 +42,7 @@ from .metadata import indicator_results_metadata
 from .project import dbt_project
 
 OWNER = "team:ars-data"
-INDICATOR_SELECT = "path:models/intermediate path:models/marts"
+INDICATOR_SELECT = "path:models/intermediate path:models/marts path:models/publish"
 # Production runs leave out the dbt unit tests and the staging tests that re-check the ingestion's own rules
 # (tag contract, dbt_project.yml): both run in `make test`.
 PRODUCTION_BUILD = ["build", "--exclude-resource-type", "unit_test"]
@@ -59,7 +59,9 @@ class WarehouseTranslator(DagsterDbtTranslator):
             # a dbt source raw.<table> is the ingestion asset raw/<table>, whatever the source's name
             return dg.AssetKey([dbt_resource_props["schema"],
                                 dbt_resource_props.get("identifier") or dbt_resource_props["name"]])
-        return dg.AssetKey([self._schema(dbt_resource_props), dbt_resource_props["name"]])
+        # the relation's name (alias): publish.indicator_results is the model publish_indicator_results
+        name = dbt_resource_props.get("alias") or dbt_resource_props["name"]
+        return dg.AssetKey([self._schema(dbt_resource_props), name])
 
     @staticmethod
     def _schema(props: Mapping[str, Any]) -> str:

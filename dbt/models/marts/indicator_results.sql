@@ -6,7 +6,13 @@
 --                EPARCOURS_REFERENCE_ESMS, default instruction_2024_15) — chosen here, in SQL
 --   status       no_data when the denominator is 0 (EP-5.2: no directory snapshot); provisional while the
 --                data (as-of date) does not cover the period, and for EP-6.2 period end + 30 days; else final
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='measure_date') }}
+--   target_applies_from, target_source, comparison: the tier chosen (its first date, its quotation of the official
+--                document, gte/lte): every consumer reads them here instead of choosing a tier again
+-- The models of the union are those of the catalogue's `model` column (ref_indicator_catalogue): the test
+-- assert_catalogue_matches_indicator_models fails when the two lists differ; the catalogue is joined on the left
+-- so that a model without a catalogue row is published with a null label (not_null test) instead of vanishing.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='measure_date',
+          on_schema_change='append_new_columns') }}
 
 with computed as (
     {% set models = ['ind_ep_3_2_ror_qualite', 'ind_ep_4_2_synthese_dmp', 'ind_ep_5_2_annuaire_mssante',
@@ -53,15 +59,17 @@ with_catalogue as (
         c.unit,
         case when c.reference_document = 'rulebook' then 'rulebook' else doc.document end as reference_document
     from results as r
-    join {{ ref('ref_indicator_catalogue') }} as c using (indicator_id)
-    join documents_in_force as doc on doc.programme = c.programme
+    left join {{ ref('ref_indicator_catalogue') }} as c using (indicator_id)
+    left join documents_in_force as doc on doc.programme = c.programme
 ),
 
 with_target as (
     select
         r.*,
         t.target,
-        t.comparison
+        t.comparison,
+        t.applies_from as target_applies_from,
+        t.source as target_source
     from with_catalogue as r
     left join {{ ref('ref_indicator_targets') }} as t
         on t.indicator_id = r.indicator_id
@@ -113,6 +121,9 @@ select
     v.measure_date,
     v.declared_value,
     v.evidence_reference,
-    v.evidence_date
+    v.evidence_date,
+    v.comparison,
+    v.target_applies_from,
+    v.target_source
 from valued as v
 cross join {{ ref('int_as_of_date') }} as a

@@ -6,7 +6,7 @@
 -- ESMS-DUI-ACTIFS may exceed 100 % too: its denominator is not a list that contains the DUI actifs but the mean
 -- file active of the three previous years (doc 003 « Moyenne de la file active sur les 3 dernières années »): a
 -- growing ESMS has more dossiers updated this quarter than its past yearly mean (added by the ESMS Numérique work).
-{% set may_exceed_100 = ['ESMS-MSS', 'ESMS-DMP', 'ESMS-DUI-ACTIFS'] %}
+-- Which indicators may exceed 100 % is the catalogue's column may_exceed_100, read here and by the open-data schema.
 
 select
     r.indicator_id,
@@ -20,6 +20,6 @@ select
 from {{ ref('indicator_results') }} as r
 join {{ ref('ref_indicator_catalogue') }} as c using (indicator_id)
 where c.unit = '%'
-  and r.indicator_id not in ('{{ may_exceed_100 | join("', '") }}')
+  and not c.may_exceed_100
   and r.value is not null
   and (r.value < 0 or r.value > 100)
