@@ -499,7 +499,7 @@ CREATE TABLE IF NOT EXISTS raw.delivery_structures (
     units BIGINT,                 -- distinct dossiers (rows without one count one each): the independent units
                                   -- whose chance absence the gate weighs; rows for tables without dossier_id
     first_date DATE,              -- event tables: first and last local event date of the structure's rows (is
-    last_date DATE                -- it still active around a snapshot date: publish.snapshot_coverage)
+    last_date DATE                -- it still active around a snapshot date: gate.snapshot_coverage)
 )
 """
 
@@ -507,7 +507,7 @@ CREATE TABLE IF NOT EXISTS raw.delivery_structures (
 # column from another, cheap at any scale): how often it is filled, how many distinct values, and the dominant
 # shape of its values (upper-cased, every run of digits written 9, first 12 characters: E2024060000001 -> E9,
 # CD0000225 -> CD9, 070511217 -> 9). The gate compares them with the column's history
-# (publish.delivery_columns): exchanged columns, another table's file, a column emptied.
+# (gate.delivery_columns): exchanged columns, another table's file, a column emptied.
 DELIVERY_COLUMNS_DDL = """
 CREATE TABLE IF NOT EXISTS raw.delivery_columns (
     table_name VARCHAR,

@@ -39,14 +39,14 @@ def build_jobs(asset_checks) -> list:
     return [
         dg.define_asset_job(
             LANDING_JOB,
-            selection=dg.AssetSelection.all() - dg.AssetSelection.groups("publish"),
+            selection=dg.AssetSelection.all() - dg.AssetSelection.groups("publish", "gate"),
             description="Launched by landing_sensor with the changed tables, what depends on them and the "
                         "quarters they touch. Updates the working warehouse; does not publish.",
             tags={"eparcours/job": "landing"},
         ),
         dg.define_asset_job(
             QUARTER_JOB,
-            selection=dg.AssetSelection.groups("intermediate", "marts", "publish"),
+            selection=dg.AssetSelection.groups("intermediate", "marts", "publish", "gate"),
             description="Indicators of one quarter (or a range of quarters, one run), dbt tests, "
                         "pre-publication gate, then the publication if the gate passed.",
             tags={"eparcours/job": "quarter"},

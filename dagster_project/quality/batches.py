@@ -1,15 +1,15 @@
 """The DataFrames a suite validates: small tables pulled from the dbt models that compute what is judged.
 
 Landing suites (one per table, and ``landing.folder``):
-  deliveries   ``publish.delivery_volumes`` of the table: one row per delivery in force with its volume,
+  deliveries   ``gate.delivery_volumes`` of the table: one row per delivery in force with its volume,
                dates and quarantine against the table's own history
-  structures   ``publish.delivery_structures`` of the table: regular structures missing from a delivery
-  columns      ``publish.delivery_columns`` of the table, the same deliveries: columns that do not look like
+  structures   ``gate.delivery_structures`` of the table: regular structures missing from a delivery
+  columns      ``gate.delivery_columns`` of the table, the same deliveries: columns that do not look like
                their history (emptied, reshaped, repeated)
-  coverage     ``publish.snapshot_coverage`` of a reference snapshot table, the same deliveries: entities still
+  coverage     ``gate.snapshot_coverage`` of a reference snapshot table, the same deliveries: entities still
                active in the monthly tables that the snapshot no longer lists
-  findings     ``publish.landing_findings`` of the table: missing or unreadable deliveries
-  folder       ``publish.landing_findings`` of no table: unrecognised files, entries that are not files
+  findings     ``gate.landing_findings`` of the table: missing or unreadable deliveries
+  folder       ``gate.landing_findings`` of no table: unrecognised files, entries that are not files
 Only the deliveries that are not part of the current publication are judged (``judged_only``): a delivery is
 judged once, when it arrives; the landing-wide findings are judged at every run.
 
@@ -68,18 +68,18 @@ def applies(con, expectation) -> str | None:
 
 def landing_sql(table: str | None, batch: str) -> tuple[str, list]:
     if batch == "deliveries":
-        return "SELECT * FROM publish.delivery_volumes WHERE table_name = ? ORDER BY delivery_key", [table]
+        return "SELECT * FROM gate.delivery_volumes WHERE table_name = ? ORDER BY delivery_key", [table]
     if batch == "structures":
-        return "SELECT * FROM publish.delivery_structures WHERE table_name = ? ORDER BY delivery_key", [table]
+        return "SELECT * FROM gate.delivery_structures WHERE table_name = ? ORDER BY delivery_key", [table]
     if batch == "columns":
-        return "SELECT * FROM publish.delivery_columns WHERE table_name = ? ORDER BY delivery_key", [table]
+        return "SELECT * FROM gate.delivery_columns WHERE table_name = ? ORDER BY delivery_key", [table]
     if batch == "coverage":
-        return "SELECT * FROM publish.snapshot_coverage WHERE table_name = ? ORDER BY delivery_key", [table]
+        return "SELECT * FROM gate.snapshot_coverage WHERE table_name = ? ORDER BY delivery_key", [table]
     if batch == "findings":
-        return ("SELECT * FROM publish.landing_findings WHERE table_name = ? ORDER BY finding, delivery_key",
+        return ("SELECT * FROM gate.landing_findings WHERE table_name = ? ORDER BY finding, delivery_key",
                 [table])
     if batch == "folder":
-        return "SELECT * FROM publish.landing_findings WHERE table_name IS NULL ORDER BY file_name", []
+        return "SELECT * FROM gate.landing_findings WHERE table_name IS NULL ORDER BY file_name", []
     raise ValueError(f"unknown landing batch {batch!r}")
 
 

@@ -1,9 +1,9 @@
 """Blocking Dagster asset checks that run the GX suites of ``expectations/``.
 
 - one check ``gx_landing`` per landing table, on its ingestion asset ``raw/<table>`` (it reads the dbt models
-  ``publish.delivery_volumes``, ``delivery_structures``, ``delivery_columns``, ``snapshot_coverage`` and
+  ``gate.delivery_volumes``, ``delivery_structures``, ``delivery_columns``, ``snapshot_coverage`` and
   ``landing_findings``), and ``landing.folder`` on
-  ``publish/landing_findings``, all evaluated by one subsettable step ``landing_gate``;
+  ``gate/landing_findings``, all evaluated by one subsettable step ``landing_gate``;
 - the published-table suites run together as ``pre_publication`` checks on ``marts/indicator_results``
   (the tables the publication writes are SELECTs over the working warehouse, validated before writing).
 
@@ -21,9 +21,9 @@ from ..resources import WRITER_POOL, WarehouseResource
 from .suites import Suite, load_suites
 
 INDICATOR_RESULTS = dg.AssetKey(["marts", "indicator_results"])
-LANDING_MODELS = [dg.AssetKey(["publish", name]) for name in ("delivery_volumes", "delivery_structures",
-                                                              "delivery_columns", "snapshot_coverage",
-                                                              "landing_findings")]
+LANDING_MODELS = [dg.AssetKey(["gate", name]) for name in ("delivery_volumes", "delivery_structures",
+                                                           "delivery_columns", "snapshot_coverage",
+                                                           "landing_findings")]
 ACCEPT_TAG = "eparcours/accept"
 
 
@@ -95,8 +95,8 @@ def landing_checks(suites: list[Suite]) -> dg.AssetChecksDefinition:
             additional_deps=[k for k in LANDING_MODELS if k != keys[s.name]],
             description=f"Great Expectations suite {s.name} (expectations/{s.name}.json): "
                         f"{len(s.expectations)} expectations on each new delivery judged against the table's own "
-                        "history (publish.delivery_volumes, delivery_structures) and on missing or unreadable "
-                        "deliveries (publish.landing_findings).") for s in suites],
+                        "history (gate.delivery_volumes, delivery_structures) and on missing or unreadable "
+                        "deliveries (gate.landing_findings).") for s in suites],
         can_subset=True,
         pool=WRITER_POOL,
         name="landing_gate",

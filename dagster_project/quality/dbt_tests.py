@@ -47,7 +47,7 @@ def is_person_identifier(column: str) -> bool:
 
 
 # What a failure of each generic test means for the published figures, and what to do, by layer of the model it
-# tests (``ref``: a seed; ``staging``; ``intermediate``; ``marts``; ``publish``; ``*``: any other). Placeholders:
+# tests (``ref``: a seed; ``staging``; ``intermediate``; ``marts``; ``gate``; ``*``: any other). Placeholders:
 # {model} {column} {columns} {n} (a count with its noun: "3 rows") and the test's arguments ({values} {to} {field}
 # {seed} {condition} {expression} {numerator} {denominator}).
 KINDS: dict[str, dict] = {
@@ -63,9 +63,9 @@ KINDS: dict[str, dict] = {
             "quarter) or a figure without its numerator or denominator would be published",
             "report it to the warehouse maintainers with the sample: the SQL of {model} (or of a model it reads) "
             "lost the value; the landing files are rarely at fault"),
-        "publish": (
-            "{model}, read by the quality gate and the consumers, has {n} without {columns}: a delivery or a "
-            "figure nobody can place",
+        "gate": (
+            "{model}, read by the quality gate, has {n} without {columns}: a delivery or a finding nobody can "
+            "place",
             "report it to the warehouse maintainers with the sample"),
         "ref": (
             "the reference list {model} (seeds/{model}.csv) has no {columns} on {n}: every code or target looked up "
@@ -91,7 +91,7 @@ KINDS: dict[str, dict] = {
             "quarter; consumers would double count or see contradictory values",
             "report it with the sample: look for a structure listed twice in the snapshot in force for that quarter "
             "(coord_structures, esms_projets, FINESS), then at the SQL of {model}"),
-        "publish": (
+        "gate": (
             "{model} has {n} ({columns}) found more than once: a delivery or a finding of the quality gate would "
             "be judged twice",
             "report it to the warehouse maintainers with the sample"),
@@ -111,7 +111,7 @@ KINDS: dict[str, dict] = {
             "{column} of {model} has {n} outside the list ({values}): a result the rulebook does not define "
             "(indicator, scope, status) would be published",
             "report it to the warehouse maintainers with the sample: the SQL of {model} produced it"),
-        "publish": (
+        "gate": (
             "{column} of {model} has {n} outside the list ({values}): the quality gate would judge something it does "
             "not know",
             "report it to the warehouse maintainers with the sample"),

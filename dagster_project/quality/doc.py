@@ -55,11 +55,11 @@ Five signatures of a partial or wrong extract are looked for, each against the t
   only the dossier: their structure is the dossier's, in the latest `coord_dossiers` snapshot listing it;
 - **reference snapshots** (`coord_structures`, `finess_structures`, `esms_projets`, `ror_eg`): the entities
   of the previous snapshot that keep delivering rows in the monthly event tables on both sides of the snapshot's
-  date (within 31 days before and after) must still be listed (`publish.snapshot_coverage`); a structure that
+  date (within 31 days before and after) must still be listed (`gate.snapshot_coverage`); a structure that
   really closes stops delivering and is not expected, a new one is not expected before it is listed;
 - **column identity**: on the first 5,000 lines of every file, how often each column is filled, how many
   distinct values it has and the dominant shape of its values (digits written 9: `E2024060000001` → `E9`),
-  against the column's own history (`publish.delivery_columns`): a column always filled now mostly empty
+  against the column's own history (`gate.delivery_columns`): a column always filled now mostly empty
   (another table's file under this name), another shape than the one that always dominated (identifier
   columns exchanged under an unchanged header), an identifier always unique now repeating;
 - **dates**: in a monthly event file, the share of rows dated in the delivered month, and the days without
@@ -72,7 +72,7 @@ Five signatures of a partial or wrong extract are looked for, each against the t
 The landing folder as a whole is judged at every run: a monthly delivery missing between a table's first
 delivery and the last month delivered, a delivery refused whole, a file of a source folder whose name matches
 no table (a misnamed month), an entry that is not a regular file. The statistics are computed by the dbt models
-`publish.delivery_volumes`, `publish.delivery_structures` and `publish.landing_findings`; the thresholds are the
+`gate.delivery_volumes`, `gate.delivery_structures` and `gate.landing_findings`; the thresholds are the
 expectations below.
 
 ## Overriding a failure knowingly, for one run
@@ -99,10 +99,10 @@ Each expectation runs on one batch of its suite:
 
 | batch | for | content |
 |---|---|---|
-| `deliveries` | landing | `publish.delivery_volumes` of the table, the deliveries not yet published |
-| `structures` | landing | `publish.delivery_structures` of the table, the same deliveries |
-| `findings` | landing | `publish.landing_findings` of the table: missing or unreadable deliveries |
-| `folder` | `landing.folder` | `publish.landing_findings` of no table: unrecognised files, entries that are not files |
+| `deliveries` | landing | `gate.delivery_volumes` of the table, the deliveries not yet published |
+| `structures` | landing | `gate.delivery_structures` of the table, the same deliveries |
+| `findings` | landing | `gate.landing_findings` of the table: missing or unreadable deliveries |
+| `folder` | `landing.folder` | `gate.landing_findings` of no table: unrecognised files, entries that are not files |
 | `table` | published | exactly the SELECT the publication writes into `published/warehouse.duckdb` |
 | `changes` | `indicator_results` | each result beside the same indicator, structure and subgroup one quarter before: `abs_change` (points), `min_denominator` |
 
@@ -140,7 +140,7 @@ publication with the same block as a GX finding; a `warn` test is a warning:
   model downstream of it), then runs it alone with `dbt test`: its failure is recorded as accepted, with who, when and
   why, in the manifest and the quality page, like any override.
 
-The default of each kind (worded for an intermediate model; seeds, indicator and publish models have their own):
+The default of each kind (worded for an intermediate model; seeds, indicator and gate models have their own):
 
 | test kind | a failure means | what to do |
 |---|---|---|

@@ -2,10 +2,11 @@
 
 Asset keys follow the schemas: a dbt source ``raw.<table>`` is the ingestion asset ``raw/<table>``; a model
 or seed is ``<schema>/<name>`` and sits in the group named after its schema (``ref``, ``staging``,
-``intermediate``, ``marts``). dbt tests are attached to their model as asset checks.
+``intermediate``, ``marts``, ``publish``, ``gate``). dbt tests are attached to their model as asset checks.
 
 Two definitions:
-- ``dbt_reference``: seeds and staging views, not partitioned (they describe what is loaded);
+- ``dbt_reference``: seeds, staging views and the ``gate`` and ``publish`` models, not partitioned (they
+  describe what is loaded);
 - ``dbt_indicators``: intermediate and indicator models, partitioned by quarter. A run for one quarter
   (or a range of quarters, as one backfill run) passes its window through environment variables and
   the incremental models replace exactly those quarters.

@@ -1,4 +1,4 @@
-"""Every dbt unit test of the project (the hand-computed rows of dbt/models/**/_*.yml: indicator rules, the
+"""Every dbt unit test of the project (the hand-computed rows of dbt/models/**/*.yml: indicator rules, the
 region, the gate's delivery statistics) runs here. Production builds leave them out (PRODUCTION_BUILD), so
 without this test they would run nowhere.
 
