@@ -114,3 +114,8 @@ def test_a_landing_suite_written_out_whole_beside_its_generated_one_is_refused(t
     (tmp_path / "landing.ror_ue.json").write_text(json.dumps(whole), encoding="utf-8")
     with pytest.raises(SuiteError, match=r"landing\.ror_ue\.json: suite landing\.ror_ue is already defined by"):
         load_suites(tmp_path)
+
+
+def test_a_table_may_word_its_own_description(tmp_path):
+    _, suite = _one(_copy(tmp_path, ror_ue={"kind": "snapshot_dated", "description": "UE of {table}: {judged}."}))
+    assert suite.description == "UE of ror_ue: quarantine, volume, dates, missing or unreadable deliveries."
