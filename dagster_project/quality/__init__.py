@@ -1,1 +1,1 @@
-"""Quality gate: Great Expectations suites (``expectations/*.json``) run as blocking Dagster asset checks."""
+"""Quality gate: Great Expectations suites (``expectations/``, see ``suites.py``) run as blocking Dagster asset checks."""

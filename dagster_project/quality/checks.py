@@ -93,7 +93,7 @@ def landing_checks(suites: list[Suite]) -> dg.AssetChecksDefinition:
         specs=[dg.AssetCheckSpec(
             "gx_landing", asset=keys[s.name], blocking=False,
             additional_deps=[k for k in LANDING_MODELS if k != keys[s.name]],
-            description=f"Great Expectations suite {s.name} (expectations/{s.name}.json): "
+            description=f"Great Expectations suite {s.name} ({s.source}, with its kind in _kinds.yml): "
                         f"{len(s.expectations)} expectations on each new delivery judged against the table's own "
                         "history (gate.delivery_volumes, delivery_structures) and on missing or unreadable "
                         "deliveries (gate.landing_findings).") for s in suites],

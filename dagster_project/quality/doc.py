@@ -1,5 +1,5 @@
-"""Render ``docs/quality.md`` from the suites in ``expectations/`` and the dbt test kinds of ``dbt_tests.py``
-(the page cannot drift from the checks).
+"""Render ``docs/quality.md`` from the suites of ``expectations/`` (the landing ones expanded) and the dbt
+test kinds of ``dbt_tests.py`` (the page cannot drift from the checks).
 
     python -m dagster_project.quality.doc > docs/quality.md
 """
@@ -10,7 +10,8 @@ from .suites import load_suites
 
 INTRO = """# Quality gate: what is checked before anything is published
 
-Generated from `expectations/*.json` (and the dbt test kinds of `dagster_project/quality/dbt_tests.py`) by
+Generated from the suites of `expectations/` (`landing/_kinds.yml` and `landing/<table>.yml`, expanded; the
+`published.*.json`) and the dbt test kinds of `dagster_project/quality/dbt_tests.py` by
 `python -m dagster_project.quality.doc` — edit those, not this page (tests/quality/test_quality_doc.py fails when it
 is out of date).
 
@@ -89,7 +90,34 @@ that check). Who (`--by`, else `$EPARCOURS_OPERATOR`, else the login), when, why
 written into `published/manifest.json` (`overrides`) and the published quality report. Accepting a check that
 did not fail changes nothing and says so. The next run judges only what is new: an accepted delivery, once
 published, is not judged again; a landing-wide finding (a missing month) must be accepted again until it is
-fixed. Thresholds themselves are data: change them in `expectations/<suite>.json` (and say why in the commit).
+fixed. Thresholds themselves are data: see below (and say why in the commit).
+
+## Changing a threshold, adding a landing table
+
+The landing suites are written once, in `expectations/landing/_kinds.yml`: every landing expectation (its id,
+batch, threshold, severity, what a failure means and what to do, with `{table}` and the other placeholders
+filled per table), and the kinds of table that choose among them: `snapshot_dated`, `reference_snapshot` (a
+dated snapshot that lists the structures the monthly tables deliver for), `snapshot_monthly`, `event_monthly`
+(each one adds to the one before) and `folder`. `expectations/landing/<table>.yml` names the table's kind and
+holds only what is its own:
+
+```yaml
+kind: reference_snapshot            # from _kinds.yml; must suit the table's kind in ingestion/specs.py
+vars: {entity: EG (FINESS géographique)}   # fills a placeholder of the catalogue's texts
+add: [structures]                   # more catalogue expectations (an id or a group), or whole expectations
+overrides:                          # this table only, merged into the catalogue's expectation
+  volume_high: {kwargs: {max_value: 5}}
+```
+
+- a threshold of every table that has the expectation: edit it in the catalogue of `_kinds.yml`; of one kind:
+  that kind's `overrides`; of one table: `overrides` in its file (change `meta.means` too when the text names
+  the threshold);
+- a new landing table (its `TableSpec` in `dagster_project/ingestion/specs.py`): a file `<table>.yml` with its
+  kind; the description comes from the spec;
+- a published table's suite is written out whole in `expectations/published.<table>.json`.
+
+Then `python -m dagster_project.quality.doc > docs/quality.md`. The loader refuses a suite a person could not act
+on (no `means` or `action`, an id twice, an unknown severity, kind, placeholder or `applies_if`) and names the file.
 
 DBT_SECTION
 

@@ -1,6 +1,6 @@
 -- One row per delivery in force of every landing table, judged against the table's own earlier deliveries
 -- (the way dbt Elementary's volume_anomalies or Monte Carlo's volume monitors judge a table: a training window,
--- robust statistics, a minimum history). The quality gate (expectations/landing.<table>.json) reads it; the
+-- robust statistics, a minimum history). The quality gate (expectations/landing/_kinds.yml) reads it; the
 -- thresholds are in the suites, the statistics here:
 --   volume_ratio      volume (rows per day of a monthly file, scaled to an average month; rows of a snapshot) /
 --                     the median of the 3 previous deliveries, divided by the same month's ratio of last
