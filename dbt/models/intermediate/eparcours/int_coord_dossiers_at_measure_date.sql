@@ -8,11 +8,9 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='measure_date') }}
 
 with snapshot_in_force as (
-    select m.measure_date, m.period_start, max(d.file_month) as file_month
-    from {{ ref('int_measure_dates') }} as m
-    join (select distinct file_month from {{ ref('stg_coordination__dossiers') }}) as d
-        on d.file_month <= date_trunc('month', m.measure_date)
-    group by 1, 2
+    select sif.measure_date, m.period_start, sif.file_month
+    from ({{ snapshot_in_force('stg_coordination__dossiers', 'file_month') }}) as sif
+    join {{ ref('int_measure_dates') }} as m on m.measure_date = sif.measure_date
 )
 
 select

@@ -4,11 +4,7 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='measure_date') }}
 
 with snapshot_in_force as (
-    select m.measure_date, max(t.file_month) as file_month
-    from {{ ref('int_measure_dates') }} as m
-    join (select distinct file_month from {{ ref('stg_coordination__equipe') }}) as t
-        on t.file_month <= date_trunc('month', m.measure_date)
-    group by 1
+    {{ snapshot_in_force('stg_coordination__equipe', 'file_month') }}
 )
 
 select

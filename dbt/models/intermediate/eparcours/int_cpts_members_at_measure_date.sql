@@ -4,11 +4,7 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='measure_date') }}
 
 with snapshot_in_force as (
-    select m.measure_date, max(s.snapshot_date) as snapshot_date
-    from {{ ref('int_measure_dates') }} as m
-    join (select distinct snapshot_date from {{ ref('stg_coordination__cpts_membres') }}) as s
-        on s.snapshot_date <= m.measure_date
-    group by 1
+    {{ snapshot_in_force('stg_coordination__cpts_membres') }}
 )
 
 select

@@ -11,19 +11,11 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='measure_date') }}
 
 with stock_in_force as (
-    select m.measure_date, max(s.snapshot_date) as snapshot_date
-    from {{ ref('int_measure_dates') }} as m
-    join (select distinct snapshot_date from {{ ref('stg_finess__structures') }}) as s
-        on s.snapshot_date <= m.measure_date
-    group by 1
+    {{ snapshot_in_force('stg_finess__structures') }}
 ),
 
 autorisations_in_force as (
-    select m.measure_date, max(a.snapshot_date) as snapshot_date
-    from {{ ref('int_measure_dates') }} as m
-    join (select distinct snapshot_date from {{ ref('stg_finess__autorisations') }}) as a
-        on a.snapshot_date <= m.measure_date
-    group by 1
+    {{ snapshot_in_force('stg_finess__autorisations') }}
 ),
 
 had_authorised as (

@@ -12,10 +12,7 @@
 with
 {% for t in ror_tables %}
 {{ t }}_in_force as (
-    select m.measure_date, max(s.snapshot_date) as snapshot_date
-    from {{ ref('int_measure_dates') }} as m
-    join (select distinct snapshot_date from {{ ref(t) }}) as s on s.snapshot_date <= m.measure_date
-    group by 1
+    {{ snapshot_in_force(t) }}
 ),
 {% endfor %}
 

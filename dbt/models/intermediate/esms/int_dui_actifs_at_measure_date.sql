@@ -30,11 +30,7 @@ with updates as (
 ),
 
 dossier_snapshot_in_force as (
-    select m.measure_date, max(d.file_month) as file_month
-    from {{ ref('int_measure_dates') }} as m
-    join (select distinct file_month from {{ ref('stg_dui__dossiers') }}) as d
-        on d.file_month <= date_trunc('month', m.measure_date)
-    group by 1
+    {{ snapshot_in_force('stg_dui__dossiers', 'file_month') }}
 ),
 
 dossiers as (

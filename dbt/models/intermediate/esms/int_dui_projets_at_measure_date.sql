@@ -12,11 +12,7 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='measure_date') }}
 
 with snapshot_in_force as (
-    select m.measure_date, max(p.file_month) as file_month
-    from {{ ref('int_measure_dates') }} as m
-    join (select distinct file_month from {{ ref('stg_dui__projets') }}) as p
-        on p.file_month <= date_trunc('month', m.measure_date)
-    group by 1
+    {{ snapshot_in_force('stg_dui__projets', 'file_month') }}
 ),
 
 projets as (

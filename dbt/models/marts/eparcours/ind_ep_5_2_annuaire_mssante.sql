@@ -3,11 +3,7 @@
 -- before D and D. numerator = value = days; denominator empty; met when <= 183 days; no snapshot on or
 -- before D -> no_data (numerator null).
 with latest as (
-    select m.measure_date, max(a.snapshot_date) as snapshot_date
-    from {{ ref('int_measure_dates') }} as m
-    left join (select distinct snapshot_date from {{ ref('stg_mss__annuaire_mssante') }}) as a
-        on a.snapshot_date <= m.measure_date
-    group by 1
+    {{ snapshot_in_force('stg_mss__annuaire_mssante', keep_dates_without_snapshot=true) }}
 ),
 
 rows as (

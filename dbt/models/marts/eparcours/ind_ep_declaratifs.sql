@@ -3,6 +3,7 @@
 -- whose date_mesure is D, from the latest declaratif file that carries it (a later file corrects an earlier
 -- one). An indicator without a declaration for D gets a row with no value (status no_data downstream).
 with declared as (
+    -- Not snapshot_in_force: per indicator and date_mesure, the latest file carrying it, even one dated after D.
     select *
     from {{ ref('stg_declaratif__indicateurs') }}
     qualify row_number() over (partition by indicateur, date_mesure order by snapshot_date desc, _line_number) = 1
