@@ -39,7 +39,9 @@ def build_jobs(asset_checks) -> list:
     return [
         dg.define_asset_job(
             LANDING_JOB,
-            selection=dg.AssetSelection.all() - dg.AssetSelection.groups("publish", "gate"),
+            # the gate's models are rebuilt with the new deliveries (the landing checks read them) and the publish
+            # models with the quarters; only the publication itself waits for a publishing run
+            selection=dg.AssetSelection.all() - dg.AssetSelection.assets(PUBLICATION),
             description="Launched by landing_sensor with the changed tables, what depends on them and the "
                         "quarters they touch. Updates the working warehouse; does not publish.",
             tags={"eparcours/job": "landing"},
@@ -59,7 +61,7 @@ def build_jobs(asset_checks) -> list:
         ),
         dg.define_asset_job(
             INGEST_JOB,
-            selection=dg.AssetSelection.groups("raw", "ref", "staging"),
+            selection=dg.AssetSelection.groups("raw", "ref", "staging", "gate"),
             description="Ingest every landing table (files already ingested are skipped), run the landing "
                         "checks, rebuild seeds and staging.",
             tags={"eparcours/job": "ingest"},

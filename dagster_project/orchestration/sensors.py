@@ -133,7 +133,7 @@ def run_request_for(changed: list[Delivery], asset_graph, current_time: datetime
     tables = sorted({t for d in changed for t in d.tables})
     quarters = affected_partitions(changed, current_time)
     selection = (dg.AssetSelection.assets(*[dg.AssetKey(["raw", t]) for t in tables]).downstream()
-                 - dg.AssetSelection.groups("publish", "gate"))
+                 - dg.AssetSelection.assets(dg.AssetKey(["publish", "publication"])))
     keys = selection.resolve(asset_graph)
     if not quarters:  # only the unpartitioned part (ingestion, staging) has something to do
         keys = {k for k in keys if asset_graph.get(k).partitions_def is None}

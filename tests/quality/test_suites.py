@@ -17,15 +17,22 @@ def test_an_expectation_without_business_meaning_is_refused(tmp_path):
         load_suite(p)
 
 
-def test_runner_reports_error_and_warning_with_sample(tmp_path):
+def _changes(rows) -> duckdb.DuckDBPyConnection:
+    """``publish.indicator_changes`` as the dbt model writes it (its arithmetic is unit-tested in
+    dbt/models/publish/indicator_changes.yml): (indicator, scope type, scope, measure date, abs_change,
+    min_denominator, jumps_in_quarter, jump_share)."""
     con = duckdb.connect()
-    con.execute("CREATE SCHEMA marts")
-    con.execute("CREATE TABLE marts.indicator_results AS SELECT * FROM (VALUES "
-                "('EP-6.1', 'dac', 'A', NULL, DATE '2024-03-31', 50.0, 40), "
-                "('EP-6.1', 'dac', 'A', NULL, DATE '2024-06-30', 95.0, 40), "
-                "('EP-6.1', 'dac', 'B', NULL, DATE '2024-03-31', 50.0, 5), "
-                "('EP-6.1', 'dac', 'B', NULL, DATE '2024-06-30', 99.0, 5)) "
-                "t(indicator_id, scope_type, scope_id, subgroup, measure_date, value, denominator)")
+    con.execute("CREATE SCHEMA publish")
+    con.execute("CREATE TABLE publish.indicator_changes (indicator_id VARCHAR, scope_type VARCHAR, scope_id VARCHAR, "
+                "subgroup VARCHAR, measure_date DATE, abs_change DOUBLE, min_denominator INTEGER, "
+                "jumps_in_quarter INTEGER, jump_share DOUBLE, may_exceed_100 BOOLEAN)")
+    con.executemany("INSERT INTO publish.indicator_changes VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, false)", rows)
+    return con
+
+
+def test_runner_reports_error_and_warning_with_sample(tmp_path):
+    con = _changes([("EP-6.1", "dac", "A", "2024-06-30", 45.0, 40, 1, 1.0),    # 50 % -> 95 %, 40 cases
+                    ("EP-6.1", "dac", "B", "2024-06-30", 49.0, 5, 1, 1.0)])    # 50 % -> 99 %, 5 cases
     meta = {"means": "m", "action": "a"}
     suite = Suite("published.indicator_results", ("publish", "indicator_results"), "published", "indicator_results",
                   "", (Expectation("jump", "changes", "expect_column_values_to_be_between",
@@ -43,14 +50,8 @@ def test_runner_reports_error_and_warning_with_sample(tmp_path):
 
 
 def test_an_accepted_finding_no_longer_blocks_and_records_who_and_why():
-    con = duckdb.connect()
-    con.execute("CREATE SCHEMA marts")
-    con.execute("CREATE TABLE marts.indicator_results AS SELECT * FROM (VALUES "
-                "('EP-6.1', 'dac', 'A', NULL, DATE '2024-03-31', 50.0, 40), "
-                "('EP-6.1', 'dac', 'A', NULL, DATE '2024-06-30', 95.0, 40), "
-                "('EP-6.1', 'dac', 'C', NULL, DATE '2024-03-31', 10.0, 40), "
-                "('EP-6.1', 'dac', 'C', NULL, DATE '2024-06-30', 90.0, 40)) "
-                "t(indicator_id, scope_type, scope_id, subgroup, measure_date, value, denominator)")
+    con = _changes([("EP-6.1", "dac", "A", "2024-06-30", 45.0, 40, 2, 1.0),
+                    ("EP-6.1", "dac", "C", "2024-06-30", 80.0, 40, 2, 1.0)])
     meta = {"means": "m", "action": "a"}
     suite = Suite("published.indicator_results", ("publish", "indicator_results"), "published", "indicator_results",
                   "", (Expectation("jump", "changes", "expect_column_values_to_be_between",
@@ -75,28 +76,16 @@ def _jump_suite() -> Suite:
                  tuple(e for e in real.expectations if e.id == "jump"))
 
 
-def _results(rows) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("CREATE SCHEMA marts")
-    con.execute("CREATE TABLE marts.indicator_results (indicator_id VARCHAR, scope_type VARCHAR, scope_id VARCHAR, "
-                "subgroup VARCHAR, measure_date DATE, value DOUBLE, denominator INTEGER)")
-    con.executemany("INSERT INTO marts.indicator_results VALUES (?, ?, ?, NULL, ?, ?, ?)", rows)
-    return con
-
-
 @pytest.mark.parametrize("movers, region_moves, blocks", [
     (1, False, False),   # one ESMS of 10 moved 45 points: news, a warning, not a refusal (it refused seed 4)
     (3, False, True),    # 3 of 10 at once: systemic, an extract
     (0, True, True),     # the region itself moved 45 points
 ])
 def test_only_a_systemic_jump_blocks(movers, region_moves, blocks):
-    rows = []
-    for i in range(10):
-        rows += [("ESMS-DUI-PP", "esms", f"E{i}", "2024-03-31", 70.0, 30),
-                 ("ESMS-DUI-PP", "esms", f"E{i}", "2024-06-30", 25.0 if i < movers else 68.0, 30)]
-    rows += [("ESMS-DUI-PP", "region", "84", "2024-03-31", 70.0, 300),
-             ("ESMS-DUI-PP", "region", "84", "2024-06-30", 25.0 if region_moves else 66.0, 300)]
-    res = run_suite(_jump_suite(), _results(rows))
+    rows = [("ESMS-DUI-PP", "esms", f"E{i}", "2024-06-30", 45.0 if i < movers else 2.0, 30, movers, movers / 10)
+            for i in range(10)]
+    rows.append(("ESMS-DUI-PP", "region", "84", "2024-06-30", 45.0 if region_moves else 4.0, 300, movers, movers / 10))
+    res = run_suite(_jump_suite(), _changes(rows))
     assert res.passed is not blocks
     if blocks:
         (err,) = res.errors
