@@ -119,9 +119,9 @@ def _warehouse_of(home: Path) -> Path:
 
 
 def _last_measure_date(warehouse: Path) -> date:
-    import duckdb
+    from .settings import connect_read_only
 
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect_read_only(warehouse)
     try:
         d = con.execute("SELECT max(measure_date) FROM marts.esms_cnsa_figures").fetchone()[0]
     finally:

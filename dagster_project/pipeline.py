@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-import duckdb
 
 from .calendar import previous_quarter_end, quarter_end
-from .settings import DBT_DIR, Paths, duckdb_config
+from .settings import DBT_DIR, Paths, connect_read_only
 
 
 class PipelineError(Exception):
@@ -284,7 +283,7 @@ def recompute_quarter(paths: Paths, measure_date: date, verbose: bool = False) -
 
 
 def _first_data_date(paths: Paths) -> date | None:
-    con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config())
+    con = connect_read_only(paths.warehouse)
     try:
         return con.execute(FIRST_DATE_SQL).fetchone()[0]
     finally:
@@ -310,7 +309,7 @@ def summarize(paths: Paths, started: datetime, through: date | None) -> RunSumma
     log = run_log_path(paths, started)
     s.log_file = log if log.exists() else None
     s.unknown_files = [(f.rel, f.reason) for f in inventory(paths.landing).files if f.status != "candidate"]
-    con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config())
+    con = connect_read_only(paths.warehouse)
     try:
         cur = con.execute(
             "SELECT table_name, file_name, status, rows_loaded, rows_rejected, values_flagged, encoding, message "

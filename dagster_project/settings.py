@@ -84,3 +84,11 @@ def duckdb_config(tmp: Path | None = None) -> dict:
     if tmp is not None:
         cfg["temp_directory"] = str(tmp)
     return cfg
+
+
+def connect_read_only(path: Path):
+    """A read-only DuckDB connection to a warehouse file (the working one or the analysts' file), with the
+    project's settings: every reader outside the Dagster resource opens files through here."""
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=True, config=duckdb_config())

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
 
-from ..settings import duckdb_config
+from ..settings import connect_read_only
 
 
 class AuditError(ValueError):
@@ -39,7 +38,7 @@ def audit_sample(warehouse: Path, out_dir: Path, indicator_id: str, finess: str,
                  n: int = 20, seed: int = 1, population: str = "denominator") -> AuditSample:
     if population not in ("numerator", "denominator"):
         raise AuditError("--population is numerator or denominator")
-    con = duckdb.connect(str(warehouse), read_only=True, config=duckdb_config())
+    con = connect_read_only(warehouse)
     try:
         known = {r[0] for r in con.execute("SELECT DISTINCT indicator_id FROM marts.esms_audit_dossiers").fetchall()}
         if indicator_id not in known:

@@ -7,14 +7,10 @@ from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import duckdb
 
-from ..settings import duckdb_config
+from ..settings import connect_read_only
 from .cnsa import CnsaRow, WorkbookRuleError, write_workbook
 from .proof import IndicatorFigure, write_proof
-
-ESMS_INDICATORS = ["ESMS-DUI-ACTIFS", "ESMS-DUI-PP", "ESMS-DUI-AGENDA", "ESMS-MSS", "ESMS-DMP"]
-
 
 @dataclass
 class CnsaReport:
@@ -32,7 +28,7 @@ def package_version() -> str:
 
 
 def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: str | None = None) -> CnsaReport:
-    con = duckdb.connect(str(warehouse), read_only=True, config=duckdb_config())
+    con = connect_read_only(warehouse)
     try:
         cur = con.execute(
             """SELECT galis_ref, siret_porteur, finess_geo, raison_sociale, nb_dmp_alimentes, nb_messages_mss,
@@ -42,14 +38,20 @@ def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: 
                WHERE measure_date = ? AND (? IS NULL OR galis_ref = ?)
                ORDER BY galis_ref, finess_geo""", [measure_date, galis_ref, galis_ref])
         figures = cur.fetchall()
+        # the indicators of the proof: those of the catalogue with a CNSA column, as published (French texts)
+        catalogue = con.execute(
+            """SELECT indicator_id, label FROM publish.indicator_catalogue
+               WHERE cnsa_numerator_column IS NOT NULL ORDER BY indicator_id""").fetchall()
         ind = con.execute(
-            """SELECT scope_id, indicator_id, numerator, denominator, value, target FROM marts.indicator_results
-               WHERE measure_date = ? AND scope_type = 'esms'""", [measure_date]).fetchall()
+            """SELECT scope_id, indicator_id, numerator, denominator, value_text, target_text
+               FROM publish.indicator_results WHERE measure_date = ? AND scope_type = 'esms'""",
+            [measure_date]).fetchall()
     finally:
         con.close()
+    labels = dict(catalogue)
     by_finess: dict[str, dict[str, IndicatorFigure]] = {}
     for finess, iid, n, d, v, t in ind:
-        by_finess.setdefault(finess, {})[iid] = IndicatorFigure(iid, n, d, v, t)
+        by_finess.setdefault(finess, {})[iid] = IndicatorFigure(iid, labels.get(iid, iid), n, d, v, t)
 
     report = CnsaReport(measure_date)
     if galis_ref and not figures:
@@ -68,8 +70,8 @@ def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: 
             report.refused.append(str(e))
             continue
         for f, row in zip(lines, rows):
-            figs = [by_finess.get(row.finess_geo, {}).get(i, IndicatorFigure(i, None, None, None, None))
-                    for i in ESMS_INDICATORS]
+            figs = [by_finess.get(row.finess_geo, {}).get(i, IndicatorFigure(i, label, None, None, None, None))
+                    for i, label in catalogue]
             report.proofs.append(write_proof(target_dir / "preuves", row, measure_date, figs, f[12], f[13],
                                              f[14], generated_at, package_version()))
     return report

@@ -15,36 +15,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from . import fr
 from .cnsa import CnsaRow
-
-INDICATOR_LABELS = {
-    "ESMS-DUI-ACTIFS": "DUI actifs / personnes accompagnées",
-    "ESMS-DUI-PP": "DUI actifs avec projet personnalisé / DUI actifs",
-    "ESMS-DUI-AGENDA": "DUI actifs avec événement d'agenda / DUI actifs",
-    "ESMS-MSS": "Messages MSSanté envoyés / DUI actifs avec PP",
-    "ESMS-DMP": "DMP alimentés / DUI actifs avec PP",
-}
-
 
 @dataclass(frozen=True)
 class IndicatorFigure:
+    """One indicator of the establishment as published (publish.indicator_results): its label and its French
+    texts are printed as they are, so the proof says what the dashboard and the CSV say."""
     indicator_id: str
+    label: str
     numerator: int | None
     denominator: int | None
-    value: float | None
-    target: float | None
-
-
-def fr_date(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
-def fr_number(v) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, float):
-        return f"{v:.2f}".replace(".", ",")
-    return f"{v:,}".replace(",", " ")
+    value_text: str | None
+    target_text: str | None
 
 
 def proof_name(row: CnsaRow, measure_date: date) -> str:
@@ -81,15 +64,15 @@ def write_proof(out_dir: Path, row: CnsaRow, measure_date: date, figures: list[I
     line(f"Raison sociale : {row.raison_sociale or '—'}")
     line(f"Projet GALIS : {row.galis_ref}    SIRET du porteur : {row.siret_porteur}", dy=8 * mm)
     line("Mesure", 12, True)
-    line(f"Date de la mesure : {fr_date(measure_date)}")
-    line(f"Période de recueil : du {fr_date(row.periode_debut)} au {fr_date(row.periode_fin)}")
+    line(f"Date de la mesure : {fr.day(measure_date)}")
+    line(f"Période de recueil : du {fr.day(row.periode_debut)} au {fr.day(row.periode_fin)}")
     line(f"Fenêtre MSSanté / DMP : {window_months} mois se terminant à la date de mesure", dy=8 * mm)
 
     line("Indicateurs d'usage (valeurs absolues et taux)", 12, True, 7 * mm)
-    cols = [x0, x0 + 100 * mm, x0 + 122 * mm, x0 + 146 * mm, x0 + 162 * mm]
+    cols = [x0, x0 + 84 * mm, x0 + 106 * mm, x0 + 126 * mm, x0 + 154 * mm]
     c.setFont("Helvetica-Bold", 9)
     c.drawString(cols[0], y, "Indicateur")
-    for xx, h in zip(cols[1:], ["Numérateur", "Dénominateur", "Taux (%)", "Cible (%)"]):
+    for xx, h in zip(cols[1:], ["Numérateur", "Dénominateur", "Taux", "Cible"]):
         c.drawRightString(xx + 16 * mm, y, h)
     y -= 2 * mm
     c.setStrokeColor(colors.grey)
@@ -97,15 +80,15 @@ def write_proof(out_dir: Path, row: CnsaRow, measure_date: date, figures: list[I
     y -= 5 * mm
     c.setFont("Helvetica", 9)
     for f in figures:
-        vals = [f.indicator_id, fr_number(f.numerator), fr_number(f.denominator), fr_number(f.value),
-                fr_number(f.target)]
+        vals = [f.indicator_id, fr.number(f.numerator), fr.number(f.denominator), f.value_text or fr.DASH,
+                f.target_text or fr.DASH]
         c.setFont("Helvetica-Bold", 9)
         c.drawString(cols[0], y, vals[0])
         c.setFont("Helvetica", 9)
         for xx, v in zip(cols[1:], vals[1:]):
             c.drawRightString(xx + 16 * mm, y, v)
         c.setFont("Helvetica", 7.5)
-        c.drawString(cols[0], y - 3.5 * mm, INDICATOR_LABELS.get(f.indicator_id, ""))
+        c.drawString(cols[0], y - 3.5 * mm, f.label)
         y -= 8.5 * mm
     y -= 4 * mm
 
@@ -118,7 +101,7 @@ def write_proof(out_dir: Path, row: CnsaRow, measure_date: date, figures: list[I
                      ("Nombre de DUI avec au moins événement d'agenda", row.nb_dui_avec_agenda)]:
         c.setFont("Helvetica", 10)
         c.drawString(x0, y, label)
-        c.drawRightString(width - 20 * mm, y, fr_number(v))
+        c.drawRightString(width - 20 * mm, y, fr.number(v))
         y -= 5.5 * mm
     y -= 3 * mm
 

@@ -64,9 +64,11 @@ def test_galis_reference_must_have_eight_digits(tmp_path):
         write_workbook(tmp_path, "1234", [replace(r, galis_ref="1234") for r in ROWS])
 
 
-FIGURES = [IndicatorFigure("ESMS-DUI-ACTIFS", 87, 95, 91.58, 90.0), IndicatorFigure("ESMS-DUI-PP", 80, 87, 91.95, 90.0),
-           IndicatorFigure("ESMS-DUI-AGENDA", 77, 87, 88.51, 90.0), IndicatorFigure("ESMS-MSS", 1234, 80, 1542.5, 70.0),
-           IndicatorFigure("ESMS-DMP", 41, 80, 51.25, 70.0)]
+FIGURES = [IndicatorFigure("ESMS-DUI-ACTIFS", "DUI actifs", 87, 95, "91,6\u00a0%", "au moins 90\u00a0%"),
+           IndicatorFigure("ESMS-DUI-PP", "DUI avec projet personnalisé", 80, 87, "92,0\u00a0%", "au moins 90\u00a0%"),
+           IndicatorFigure("ESMS-DUI-AGENDA", "DUI avec agenda", 77, 87, "88,5\u00a0%", "au moins 90\u00a0%"),
+           IndicatorFigure("ESMS-MSS", "Messages MSSanté", 1234, 80, "1\u00a0542,5\u00a0%", "au moins 70\u00a0%"),
+           IndicatorFigure("ESMS-DMP", "DMP alimentés", 41, 80, "51,3\u00a0%", "au moins 70\u00a0%")]
 
 
 def proof_text(tmp_path):
@@ -85,8 +87,9 @@ def test_proof_of_use_shows_every_figure_of_the_workbook_row(tmp_path):
     assert "31/03/2024" in flat and "du 01/01/2024 au 31/03/2024" in flat       # measure date, period
     for v in ("41", "1 234", "87", "95", "80", "77"):                          # the six absolute numbers
         assert v in flat
-    for f in FIGURES:                                                          # numerators and denominators
-        assert f.indicator_id in flat
+    for f in FIGURES:                                       # each indicator, its label and its published texts
+        assert f.indicator_id in flat and f.label in flat
+        assert " ".join(f.value_text.split()) in flat and " ".join(f.target_text.split()) in flat
     assert "Marie Durand" in flat and "Directrice générale" in flat and "Signature" in flat
     assert "20/04/2024" in flat                                                # generation time
     digest = hashlib.sha256(ROWS[0].canonical().encode()).hexdigest()
