@@ -56,7 +56,7 @@ def test_every_broken_delivery_is_refused_with_its_own_finding(tiny_copy, capsys
     manifest = json.loads((paths.published / "manifest.json").read_text())
     assert {o["id"] for o in manifest["overrides"]} == set(accept)
     assert all(o["by"] == "auditeur" and o["reason"] == "test: known defects" for o in manifest["overrides"])
-    assert "ACCEPTÉ" in (paths.published / "quality" / "index.html").read_text()
+    assert "Dérogation acceptée" in (paths.published / "quality" / "index.html").read_text()
 
 
 def fresh_landing(tmp_path, seed=7):
