@@ -2,13 +2,14 @@
 
 Asset keys follow the schemas: a dbt source ``raw.<table>`` is the ingestion asset ``raw/<table>``; a model
 or seed is ``<schema>/<name>`` and sits in the group named after its schema (``ref``, ``staging``,
-``intermediate``, ``marts``). dbt tests are attached to their model as asset checks.
+``intermediate``, ``marts``), unless its config names one (``meta: {dagster: {group: …}}``). dbt tests are
+attached to their model as asset checks.
 
 Two definitions:
 - ``dbt_reference``: seeds and staging views, not partitioned (they describe what is loaded);
-- ``dbt_indicators``: intermediate and indicator models, partitioned by quarter. A run for one quarter
-  (or a range of quarters, as one backfill run) passes its window through environment variables and
-  the incremental models replace exactly those quarters.
+- ``dbt_indicators``: intermediate and indicator models (and the open-data table computed from them),
+  partitioned by quarter. A run for one quarter (or a range of quarters, as one backfill run) passes its
+  window through environment variables and the incremental models replace exactly those quarters.
 
 Both export the warehouse paths (``Paths.export_env``) before calling dbt, so that the dbt profile writes
 to the warehouse of the resource whoever launched the run (command line, Dagster UI, schedule, sensor).
@@ -42,7 +43,8 @@ from .metadata import indicator_results_metadata
 from .project import dbt_project
 
 OWNER = "team:ars-data"
-INDICATOR_SELECT = "path:models/intermediate path:models/marts"
+# The open-data table (publish.indicator_results_open) is computed from indicator_results: built with it.
+INDICATOR_SELECT = "path:models/intermediate path:models/marts path:models/publish/open_indicator_results.sql"
 # Production runs leave out the dbt unit tests and the staging tests that re-check the ingestion's own rules
 # (tag contract, dbt_project.yml): both run in `make test`.
 PRODUCTION_BUILD = ["build", "--exclude-resource-type", "unit_test"]
@@ -68,7 +70,10 @@ class WarehouseTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
             return dbt_resource_props["schema"]
-        return self._schema(dbt_resource_props)
+        # a model may name its group (config meta dagster.group): open_indicator_results, in schema publish, is
+        # in group marts so that the landing job (every group but publish) rebuilds it with indicator_results
+        group = dbt_resource_props.get("config", {}).get("meta", {}).get("dagster", {}).get("group")
+        return group or self._schema(dbt_resource_props)
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
         return [OWNER]
