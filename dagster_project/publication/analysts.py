@@ -9,6 +9,9 @@ PUBLISH_TABLES: dict[str, str] = {
                numerator, denominator, value, target, target_met, status, reference_document, measure_date,
                evidence_reference, evidence_date
         FROM marts.indicator_results""",
+    # the same rows with small cells masked (dbt model open_indicator_results): the open-data files are written
+    # from this copy (publication/open_data.py)
+    "indicator_results_open": "SELECT * FROM publish.indicator_results_open",
     "indicator_catalogue": "SELECT * FROM ref.ref_indicator_catalogue",
     "indicator_targets": "SELECT * FROM ref.ref_indicator_targets",
     "structures": """
