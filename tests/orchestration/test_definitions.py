@@ -65,9 +65,14 @@ def test_asset_graph_snapshot(defs):
         + json.dumps({"lost": lost, "added": added, "changed": changed}, indent=1))
 
 
+# Models that name their group (dbt config meta dagster.group, transform/assets.py): the open-data table, in schema
+# publish, is built with the indicators, so that every job and sensor run recomputing them rebuilds it.
+NAMED_GROUPS = {"publish/open_indicator_results": "marts"}
+
+
 def test_groups_follow_the_schemas(defs):
     for key, node in graph_snapshot(defs).items():
-        assert key.split("/")[0] == node["group"], key
+        assert NAMED_GROUPS.get(key, key.split("/")[0]) == node["group"], key
     assert {n["group"] for n in graph_snapshot(defs).values()} == {
         "raw", "ref", "staging", "intermediate", "marts", "publish"}
 
