@@ -5,9 +5,10 @@ or seed is ``<schema>/<name>`` and sits in the group named after its schema (``r
 ``intermediate``, ``marts``, ``publish``, ``gate``). dbt tests are attached to their model as asset checks.
 
 Two definitions:
-- ``dbt_reference``: seeds, staging views and the ``gate`` and ``publish`` models, not partitioned (they
-  describe what is loaded);
-- ``dbt_indicators``: intermediate and indicator models, partitioned by quarter. A run for one quarter
+- ``dbt_reference``: seeds, staging views and the ``gate`` models, not partitioned (they describe what is
+  loaded and judge the deliveries);
+- ``dbt_indicators``: intermediate, indicator and ``publish`` models (what consumers read, rebuilt whole from
+  the indicators), partitioned by quarter. A run for one quarter
   (or a range of quarters, as one backfill run) passes its window through environment variables and
   the incremental models replace exactly those quarters.
 

@@ -1,7 +1,17 @@
-"""The open-data export: small-cell suppression on hand-computed groups, the no-recovery check, the threshold
-setting and the four files written (dagster_project/publication/open_data.py)."""
+"""The open-data export (dagster_project/publication/open_data.py writes the files; the dbt model
+open_indicator_results masks the small cells).
+
+The masking rule itself is pinned by the dbt unit tests of dbt/models/publish/open_indicator_results.yml (run by
+tests/dbt/test_dbt_unit_tests.py). Here: the model's compiled SQL, with the no-recovery data test
+(assert_open_data_not_recoverable), on seeded random regions and on hand-made unsafe publications; the threshold
+setting, refused by dbt and by the files alike; and the four files written from publish.indicator_results_open.
+"""
 import json
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -14,18 +24,19 @@ from dagster_project.publication.open_data import (
     README_NAME,
     SCHEMA_NAME,
     THRESHOLD_ENV,
-    recoverable_cells,
     resolve_threshold,
-    suppress,
     write_open_data,
 )
 
+REPO = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).parent / "eparcours-dbt"
 MD = pd.Timestamp("2024-03-31")
 CATALOGUE = pd.DataFrame(
     [("EP-6.1", "computed", "%"), ("EP-INS", "computed", "%"), ("EP-5.2", "computed", "jours"),
      ("1.1", "declarative", "O/N"), ("ESMS-DUI-PP", "computed", "%")],
     columns=["indicator_id", "computation", "unit"])
 PROGRAMME = {"ESMS-DUI-PP": "ESMS Numérique"}
+SENTINEL = 987654  # the threshold the SQL is compiled with, replaced by each case's own
 
 
 def row(indicator, scope_type, scope_id, num, den, target=60.0, subgroup=None, measure_date=MD, **extra):
@@ -45,200 +56,114 @@ def frame(*rows):
     return pd.DataFrame(list(rows))
 
 
-def masks(out):
-    """scope_id -> mask_reason of the masked rows (one indicator, one date in these cases)."""
-    return {r.scope_id: r.mask_reason for r in out.itertuples() if r.masked}
+TYPED = """SELECT * REPLACE (CAST(numerator AS BIGINT) AS numerator, CAST(denominator AS BIGINT) AS denominator,
+                  CAST(value AS DOUBLE) AS value, CAST(target AS DOUBLE) AS target,
+                  CAST(target_met AS BOOLEAN) AS target_met, CAST(subgroup AS VARCHAR) AS subgroup,
+                  CAST(period_start AS DATE) AS period_start, CAST(period_end AS DATE) AS period_end,
+                  CAST(measure_date AS DATE) AS measure_date, CAST(evidence_reference AS VARCHAR) AS evidence_reference,
+                  CAST(evidence_date AS DATE) AS evidence_date)
+           FROM {name}"""
 
 
-def test_a_structure_with_2_of_3_is_masked_whole_row_but_keeps_its_target():
-    rows = frame(row("ESMS-DUI-PP", "esms", "010000024", 2, 3, target=70.0),
-                 row("ESMS-DUI-PP", "esms", "010000032", 12, 20, target=70.0))
-    out = suppress(rows, CATALOGUE, 10)
-    small, big = out.iloc[0], out.iloc[1]
-    assert small["masked"] and small["mask_reason"] == "primary"
-    assert all(pd.isna(small[c]) for c in ("numerator", "denominator", "value", "target_met"))
-    assert small["target"] == 70.0                       # the target is public, only the side of it is not
-    assert not big["masked"] and pd.isna(big["mask_reason"])
-    assert (big["numerator"], big["denominator"], big["value"], big["target_met"]) == (12, 20, 60.0, False)
+# --- the model's SQL and the no-recovery test, compiled by dbt ------------------------------------------
+
+def _dbt(args, tmp, threshold):
+    env = {**os.environ, "EPARCOURS_WAREHOUSE": str(tmp / "warehouse.duckdb"),
+           "EPARCOURS_DUCKDB_TEMP": str(tmp / "duckdb_tmp"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+           THRESHOLD_ENV: threshold}
+    return subprocess.run(
+        [str(DBT), *args, "--no-use-colors", "--project-dir", str(REPO / "dbt"), "--profiles-dir", str(REPO / "dbt"),
+         "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
+        cwd=REPO, env=env, capture_output=True, text=True, check=False)
 
 
-def test_one_masked_structure_masks_the_next_one_by_smallest_nonzero_denominator_then_scope_id():
-    # Regression: with only A hidden, region − published = 48 − 14 − 12 − 20 = 2, 63 − 15 − 15 − 30 = 3 = A.
-    rows = frame(row("EP-6.1", "dac", "100000004", 14, 15),
-                 row("EP-6.1", "dac", "100000001", 2, 3),
-                 row("EP-6.1", "dac", "100000000", 0, 0),     # 0/0: smallest denominator, but hides nothing
-                 row("EP-6.1", "dac", "100000003", 12, 15),   # ties 100000004 on 15: smaller scope_id wins
-                 row("EP-6.1", "dac", "100000002", 20, 30),
-                 row("EP-6.1", "region", "84", 48, 63))
-    out = suppress(rows, CATALOGUE, 10)
-    assert masks(out) == {"100000001": "primary", "100000003": "secondary"}
-    region = out[out.scope_type == "region"].iloc[0]
-    assert (region["numerator"], region["denominator"], region["value"]) == (48, 63, 76.19)
-    # What a reader can compute: 48 − 14 − 20 − 0 = 14 and 63 − 15 − 30 − 0 = 18, i.e. A + B, not A (2/3).
-    shown = out[(out.scope_type == "dac") & ~out.masked]
-    assert (48 - shown.numerator.sum(), 63 - shown.denominator.sum()) == (14, 18)
-    assert recoverable_cells(rows, out).empty
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory):
+    """(model SQL, test SQL) as dbt compiles them, reading "warehouse"."marts"/"ref"/"publish" tables."""
+    tmp = tmp_path_factory.mktemp("dbt")
+    proc = _dbt(["compile", "--select", "open_indicator_results", "assert_open_data_not_recoverable"], tmp,
+                str(SENTINEL))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    out = tmp / "target" / "compiled" / "eparcours"
+    model = (out / "models" / "publish" / "open_indicator_results.sql").read_text()
+    check = (out / "tests" / "singular" / "assert_open_data_not_recoverable.sql").read_text()
+    assert str(SENTINEL) in model and '"warehouse"."marts"."indicator_results"' in model
+    return model, check
 
 
-def test_two_masked_structures_need_no_secondary():
-    rows = frame(row("EP-6.1", "dac", "100000001", 2, 3), row("EP-6.1", "dac", "100000002", 4, 8),
-                 row("EP-6.1", "dac", "100000003", 20, 30), row("EP-6.1", "region", "84", 26, 41))
-    out = suppress(rows, CATALOGUE, 10)
-    assert masks(out) == {"100000001": "primary", "100000002": "primary"}
-    assert recoverable_cells(rows, out).empty
+class Warehouse:
+    """A DuckDB file named like the profile's (catalog "warehouse") holding the model's inputs."""
+
+    def __init__(self, tmp_path, compiled):
+        self.model, self.check = compiled
+        self.con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+        for schema in ("marts", "ref", "publish"):
+            self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        self.con.register("c", CATALOGUE)
+        self.con.execute("CREATE OR REPLACE TABLE ref.ref_indicator_catalogue AS SELECT * FROM c")
+
+    def results(self, rows):
+        self.con.register("r", rows)
+        self.con.execute(f"CREATE OR REPLACE TABLE marts.indicator_results AS {TYPED.format(name='r')}")
+
+    def mask(self, rows, threshold):
+        """Run the model on ``rows``: publish.indicator_results_open, as a DataFrame in the input's order."""
+        self.results(rows)
+        self.con.execute("CREATE OR REPLACE TABLE publish.indicator_results_open AS "
+                         + self.model.replace(str(SENTINEL), str(threshold)))
+        return self.con.execute("""
+            SELECT o.* FROM publish.indicator_results_open AS o
+            JOIN (SELECT *, row_number() OVER () AS n FROM marts.indicator_results) AS r
+              ON r.indicator_id = o.indicator_id AND r.scope_type = o.scope_type AND r.scope_id = o.scope_id
+             AND r.subgroup IS NOT DISTINCT FROM o.subgroup AND r.measure_date = o.measure_date
+            ORDER BY r.n""").df()
+
+    def publish_masking(self, rows, masked_ids):
+        """A publication masking exactly ``masked_ids`` (scope_id), to feed the check with unsafe cases."""
+        self.results(rows)
+        ids = ", ".join(f"'{i}'" for i in masked_ids)
+        self.con.execute(f"""CREATE OR REPLACE TABLE publish.indicator_results_open AS
+            SELECT * REPLACE (CASE WHEN scope_id IN ({ids}) THEN NULL ELSE numerator END AS numerator,
+                              CASE WHEN scope_id IN ({ids}) THEN NULL ELSE denominator END AS denominator),
+                   scope_id IN ({ids}) AS masked
+            FROM marts.indicator_results""")
+
+    def recoverable(self):
+        return self.con.execute(f"SELECT scope_id, how FROM ({self.check}) ORDER BY scope_id").fetchall()
 
 
-def test_a_small_region_row_is_masked_primary_and_its_group_needs_no_secondary():
-    rows = frame(row("EP-6.1", "dac", "100000001", 4, 12), row("EP-6.1", "dac", "100000002", 0, 18),
-                 row("EP-6.1", "region", "84", 4, 30))
-    out = suppress(rows, CATALOGUE, 10)
-    assert masks(out) == {"84": "primary", "100000001": "primary"}
-    assert out[out.scope_id == "100000002"][["numerator", "denominator"]].iloc[0].tolist() == [0, 18]
-    assert recoverable_cells(rows, out).empty
+@pytest.fixture
+def warehouse(tmp_path, compiled):
+    w = Warehouse(tmp_path, compiled)
+    yield w
+    w.con.close()
 
 
-def test_a_region_equal_to_its_only_carrying_structure_is_masked_with_it():
-    rows = frame(row("EP-6.1", "dac", "100000001", 3, 20), row("EP-6.1", "dac", "100000002", 0, 0),
-                 row("EP-6.1", "region", "84", 3, 20))
-    out = suppress(rows, CATALOGUE, 10)
-    assert masks(out) == {"84": "primary", "100000001": "primary"}
-
-
-def test_when_the_region_is_not_the_exact_sum_the_lone_masked_cell_still_gets_a_partner():
-    # Region alone small (10 < 11: a dossier shared by two DACs counted once): B (20 < 25) hides it.
-    rows = frame(row("EP-6.1", "dac", "100000001", 11, 25), row("EP-6.1", "dac", "100000002", 0, 20),
-                 row("EP-6.1", "region", "84", 10, 40))
-    assert masks(suppress(rows, CATALOGUE, 10)) == {"84": "primary", "100000002": "secondary"}
-    # One small structure and no other structure carrying anything: the region row is the partner.
-    rows = frame(row("EP-6.1", "dac", "100000001", 3, 20), row("EP-6.1", "dac", "100000002", 0, 0),
-                 row("EP-6.1", "region", "84", 15, 30))
-    assert masks(suppress(rows, CATALOGUE, 10)) == {"100000001": "primary", "84": "secondary"}
-
-
-def test_groups_are_per_indicator_date_and_subgroup_and_join_dac_with_cpts():
-    q2 = pd.Timestamp("2024-06-30")
-    rows = frame(row("EP-INS", "dac", "100000001", 2, 3), row("EP-INS", "cpts", "200000001", 12, 15),
-                 row("EP-INS", "cpts", "200000002", 30, 40), row("EP-INS", "region", "84", 44, 58),
-                 # the same structures next quarter: nothing small, nothing masked
-                 row("EP-INS", "dac", "100000001", 12, 13, measure_date=q2),
-                 row("EP-INS", "cpts", "200000001", 12, 15, measure_date=q2),
-                 row("EP-INS", "region", "84", 24, 28, measure_date=q2))
-    out = suppress(rows, CATALOGUE, 10)
-    assert [(r.scope_id, r.measure_date, r.mask_reason) for r in out.itertuples() if r.masked] == [
-        ("100000001", MD, "primary"), ("200000001", MD, "secondary")]
-
-
-@pytest.mark.parametrize("num, den, masked", [
-    (0, 5, True),        # 5 in 1..10: the value (0 %) would tell about 5 dossiers
-    (0, 0, False),       # nothing to protect
-    (0, 50, False),
-    (None, None, False),
-    (1, 0, True),        # ESMS-MSS-like: one message, no active DUI
-    (50, 50, False),
-])
-def test_zero_and_null_figures(num, den, masked):
-    out = suppress(frame(row("ESMS-DUI-PP", "esms", "010000024", num, den)), CATALOGUE, 10)
-    assert bool(out.iloc[0]["masked"]) is masked
-
-
-@pytest.mark.parametrize("threshold, num, den, masked", [
-    (10, 10, 40, True), (10, 11, 40, False), (10, 11, 10, True), (10, 11, 11, False), (10, 0, 10, True),
-    (3, 3, 20, True), (3, 4, 20, False), (1, 1, 20, True), (1, 2, 20, False),
-])
-def test_threshold_boundary_is_inclusive(threshold, num, den, masked):
-    out = suppress(frame(row("ESMS-DUI-PP", "esms", "010000024", num, den)), CATALOGUE, threshold)
-    assert bool(out.iloc[0]["masked"]) is masked
-
-
-def test_days_and_declaratives_are_never_masked():
-    rows = frame(row("EP-5.2", "region", "84", 5, None, target=183.0, value=5.0, target_met=True),
-                 row("1.1", "region", "84", None, None, target=None, target_met=True,
-                     evidence_reference="GED/charte.pdf", evidence_date=MD),
-                 row("EP-6.1", "region", "84", 2, 3))
-    out = suppress(rows, CATALOGUE, 10)
-    assert out["masked"].tolist() == [False, False, True]
-    days, declared = out.iloc[0], out.iloc[1]
-    assert (days["numerator"], days["value"], days["target_met"]) == (5, 5.0, True)
-    assert bool(declared["target_met"]) is True and pd.isna(declared["value"])
-    assert out["mask_reason"].isna().tolist() == [True, True, False]
-    assert declared["evidence_reference"] == "GED/charte.pdf"
-
-
-def test_suppress_is_pure_and_keeps_index_order_and_drops_unknown_columns():
-    rows = frame(row("EP-6.1", "dac", "100000001", 2, 3), row("EP-6.1", "region", "84", 2, 3),
-                 row("ESMS-DUI-PP", "esms", "010000024", 30, 40, internal_note="not for the public"))
-    rows.index = [7, 3, 5]
-    before = rows.copy()
-    out = suppress(rows, CATALOGUE, 10)
-    pd.testing.assert_frame_equal(rows, before)
-    assert out.index.tolist() == [7, 3, 5]
-    assert list(out.columns) == [f.name for f in FIELDS]
-
-
-def test_an_indicator_missing_from_the_catalogue_is_refused():
-    with pytest.raises(ValueError, match="EP-9.9 are missing from publish.indicator_catalogue"):
-        suppress(frame(row("EP-9.9", "region", "84", 40, 50)), CATALOGUE, 10)
-
-
-def test_two_region_rows_in_one_group_or_a_missing_column_are_refused():
-    # Regression: structures carry no region code here, so two regions would be summed into one group.
-    rows = frame(row("EP-6.1", "region", "84", 40, 50), row("EP-6.1", "region", "93", 40, 50))
-    with pytest.raises(ValueError, match="Several region rows for EP-6.1"):
-        suppress(rows, CATALOGUE, 10)
-    with pytest.raises(ValueError, match="lacks column.s. denominator"):
-        suppress(rows.drop(columns="denominator"), CATALOGUE, 10)
-
-
-@pytest.mark.parametrize("bad", [0, -1, 2.5, "10", True, None])
-def test_invalid_threshold_arguments_are_refused(bad):
-    with pytest.raises(ValueError, match=r"^The open-data threshold must be a whole number of at least 1, not "):
-        suppress(frame(row("EP-6.1", "region", "84", 40, 50)), CATALOGUE, bad)
-
-
-@pytest.mark.parametrize("raw", ["", "abc", "0", "-3", "10.5", "1e2", "dix"])
-def test_invalid_threshold_settings_are_refused_in_one_sentence(monkeypatch, raw):
-    monkeypatch.setenv(THRESHOLD_ENV, raw)
-    with pytest.raises(ValueError) as err:
-        resolve_threshold()
-    message = str(err.value)
-    assert message.startswith(f"{THRESHOLD_ENV} must be a whole number of at least 1") and message.count(". ") == 0
-
-
-def test_threshold_setting_default_and_precedence(monkeypatch):
-    monkeypatch.delenv(THRESHOLD_ENV, raising=False)
-    assert resolve_threshold() == 10
-    monkeypatch.setenv(THRESHOLD_ENV, "5")
-    assert resolve_threshold() == 5
-    assert resolve_threshold(12) == 12                     # the argument wins over the setting
-
-
-def _published(rows, masked_ids):
-    """A publication masking exactly ``masked_ids`` (scope_id), to feed the check with unsafe cases."""
-    out = rows.copy()
-    out["masked"] = out["scope_id"].isin(masked_ids)
-    out.loc[out["masked"], ["numerator", "denominator"]] = None
-    return out
-
-
-def test_the_recovery_check_finds_what_subtraction_gives_away():
+@pytest.mark.slow
+def test_the_recovery_check_finds_what_subtraction_gives_away(warehouse):
     rows = frame(row("EP-6.1", "dac", "100000001", 2, 3), row("EP-6.1", "dac", "100000000", 0, 0),
                  row("EP-6.1", "dac", "100000002", 20, 30), row("EP-6.1", "region", "84", 22, 33))
-    found = recoverable_cells(rows, _published(rows, {"100000001"}))             # primary only
-    assert found[["scope_id", "how"]].values.tolist() == [["100000001", "region minus published structure rows"]]
-    found = recoverable_cells(rows, _published(rows, {"100000001", "100000000"}))  # a 0/0 partner hides nothing
-    assert found["scope_id"].tolist() == ["100000001"]
-    assert recoverable_cells(rows, _published(rows, {"100000001", "100000002"})).empty
-    found = recoverable_cells(rows, _published(rows, {"84"}))                    # region = sum of the shown rows
-    assert found[["scope_id", "how"]].values.tolist() == [["84", "sum of published structure rows"]]
-    assert recoverable_cells(rows, _published(rows, {"84", "100000001"})).empty
+    warehouse.publish_masking(rows, {"100000001"})                               # primary only
+    assert warehouse.recoverable() == [("100000001", "region minus published structure rows")]
+    warehouse.publish_masking(rows, {"100000001", "100000000"})                  # a 0/0 partner hides nothing
+    assert warehouse.recoverable() == [("100000001", "region minus published structure rows")]
+    warehouse.publish_masking(rows, {"100000001", "100000002"})
+    assert warehouse.recoverable() == []
+    warehouse.publish_masking(rows, {"84"})                                      # region = sum of the shown rows
+    assert warehouse.recoverable() == [("84", "sum of published structure rows")]
+    warehouse.publish_masking(rows, {"84", "100000001"})
+    assert warehouse.recoverable() == []
 
 
-def test_no_masked_figure_can_be_recovered_on_many_random_groups():
-    """Seeded random regions (region = exact sum of 1–5 DAC/CPTS rows) under thresholds 1–12."""
+@pytest.mark.slow
+def test_no_masked_figure_can_be_recovered_on_many_random_groups(warehouse):
+    """Seeded random regions (region = exact sum of 1–5 DAC/CPTS rows) under thresholds 1–12, masked by the
+    model's SQL and checked by the data test's."""
     rng = random.Random(20240331)
+    masked_somewhere = 0
     for case in range(60):
         rows, threshold = [], rng.randint(1, 12)
-        for q, md in enumerate(pd.date_range("2023-03-31", periods=4, freq="QE")):
+        for md in pd.date_range("2023-03-31", periods=4, freq="QE"):
             for indicator in ("EP-6.1", "EP-INS"):
                 figures = []
                 for i in range(rng.randint(1, 5)):
@@ -250,36 +175,53 @@ def test_no_masked_figure_can_be_recovered_on_many_random_groups():
                 rows.append(row(indicator, "region", "84", sum(n for n, _ in figures), sum(d for _, d in figures),
                                 measure_date=md))
         rows = pd.DataFrame(rows)
-        out = suppress(rows, CATALOGUE, threshold)
-        assert recoverable_cells(rows, out).empty, (case, threshold)
+        out = warehouse.mask(rows, threshold)
+        assert len(out) == len(rows)
+        assert warehouse.recoverable() == [], (case, threshold)
         small = rows.numerator.between(1, threshold) | rows.denominator.between(1, threshold)
         assert (out.loc[small, "mask_reason"] == "primary").all()
         assert out.loc[out.masked, ["numerator", "denominator", "value", "target_met"]].isna().all().all()
-        assert not out.loc[~out.masked, "mask_reason"].notna().any()
+        assert out.loc[~out.masked, "mask_reason"].isna().all()
+        masked_somewhere += int((out.mask_reason == "secondary").sum())
+    assert masked_somewhere > 0  # the cases do exercise the secondary rule
+
+
+@pytest.mark.slow
+def test_an_unknown_indicator_or_two_region_rows_in_one_group_stop_the_model(warehouse):
+    with pytest.raises(duckdb.Error, match="EP-9.9 is missing from ref_indicator_catalogue"):
+        warehouse.mask(frame(row("EP-9.9", "region", "84", 40, 50)), 10)
+    # Regression: structures carry no region code, so two regions would be summed into one group.
+    with pytest.raises(duckdb.Error, match="Several region rows for EP-6.1 at 2024-03-31"):
+        warehouse.mask(frame(row("EP-6.1", "region", "84", 40, 50), row("EP-6.1", "region", "93", 40, 50)), 10)
+
+
+# --- the threshold setting ------------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("raw", ["0", "dix"])
+def test_dbt_refuses_an_invalid_threshold_when_it_compiles(tmp_path, raw):
+    proc = _dbt(["compile", "--select", "open_indicator_results"], tmp_path, raw)
+    assert proc.returncode != 0
+    assert f"{THRESHOLD_ENV} must be a whole number of at least 1, not '{raw}'." in proc.stdout
+
+
+@pytest.mark.parametrize("raw", ["", "abc", "0", "-3", "10.5", "1e2", "dix"])
+def test_invalid_threshold_settings_are_refused_in_one_sentence(monkeypatch, raw):
+    monkeypatch.setenv(THRESHOLD_ENV, raw)
+    with pytest.raises(ValueError) as err:
+        resolve_threshold()
+    message = str(err.value)
+    assert message.startswith(f"{THRESHOLD_ENV} must be a whole number of at least 1") and message.count(". ") == 0
+
+
+def test_threshold_setting_default(monkeypatch):
+    monkeypatch.delenv(THRESHOLD_ENV, raising=False)
+    assert resolve_threshold() == 10
+    monkeypatch.setenv(THRESHOLD_ENV, " 5 ")
+    assert resolve_threshold() == 5
 
 
 # --- the files ------------------------------------------------------------------------------------------
-
-def _warehouse(tmp_path, rows):
-    """A minimal analysts' file: publish.indicator_results (with an extra column) and the catalogue."""
-    db = tmp_path / "warehouse.duckdb"
-    con = duckdb.connect(str(db))
-    con.register("r", rows.assign(internal_note="interne"))
-    con.register("c", CATALOGUE.assign(label="x", retired=False))
-    con.execute("CREATE SCHEMA publish")
-    con.execute("""CREATE TABLE publish.indicator_results AS
-                   SELECT * REPLACE (CAST(numerator AS BIGINT) AS numerator, CAST(denominator AS BIGINT) AS denominator,
-                          CAST(value AS DOUBLE) AS value, CAST(target AS DOUBLE) AS target,
-                          CAST(target_met AS BOOLEAN) AS target_met, CAST(subgroup AS VARCHAR) AS subgroup,
-                          CAST(period_start AS DATE) AS period_start, CAST(period_end AS DATE) AS period_end,
-                          CAST(measure_date AS DATE) AS measure_date,
-                          CAST(evidence_reference AS VARCHAR) AS evidence_reference,
-                          CAST(evidence_date AS DATE) AS evidence_date)
-                   FROM r""")
-    con.execute("CREATE TABLE publish.indicator_catalogue AS SELECT * FROM c")
-    con.close()
-    return db
-
 
 FILE_ROWS = frame(
     row("EP-6.1", "dac", "100000001", 2, 3), row("EP-6.1", "dac", "100000002", 20, 30),
@@ -287,6 +229,30 @@ FILE_ROWS = frame(
     row("ESMS-DUI-PP", "esms", "010000024", 2, 3, target=70.0), row("ESMS-DUI-PP", "esms", "010000032", 20, 30),
     row("1.1", "region", "84", None, None, target=None, target_met=True, evidence_reference="GED/charte.pdf",
         evidence_date=MD))
+# What the model makes of FILE_ROWS at threshold 10 (its unit tests pin the rule): scope_id -> mask_reason
+FILE_MASKS = {"100000001": "primary", "100000003": "secondary", "010000024": "primary"}
+
+
+def _analysts_file(tmp_path, rows=FILE_ROWS, masks=FILE_MASKS):
+    """A minimal analysts' file: publish.indicator_results and publish.indicator_results_open (with an extra
+    column each, and rows stored out of order), as the publication copies them."""
+    db = tmp_path / "analysts.duckdb"
+    con = duckdb.connect(str(db))
+    con.register("r", rows.assign(internal_note="interne"))
+    con.execute("CREATE SCHEMA publish")
+    con.execute(f"CREATE TABLE publish.indicator_results AS {TYPED.format(name='r')} ORDER BY scope_id DESC")
+    con.execute("CREATE TEMP TABLE m (scope_id VARCHAR, mask_reason VARCHAR)")
+    for scope_id, reason in masks.items():
+        con.execute("INSERT INTO m VALUES (?, ?)", [scope_id, reason])
+    con.execute("""CREATE TABLE publish.indicator_results_open AS
+        SELECT r.* REPLACE (CASE WHEN m.scope_id IS NULL THEN r.numerator END AS numerator,
+                            CASE WHEN m.scope_id IS NULL THEN r.denominator END AS denominator,
+                            CASE WHEN m.scope_id IS NULL THEN r.value END AS value,
+                            CASE WHEN m.scope_id IS NULL THEN r.target_met END AS target_met),
+               m.scope_id IS NOT NULL AS masked, m.mask_reason
+        FROM publish.indicator_results AS r LEFT JOIN m USING (scope_id)""")
+    con.close()
+    return db
 
 
 def _values(df):
@@ -303,7 +269,7 @@ def _values(df):
 def test_written_files_csv_with_bom_equals_parquet_and_schema_lists_every_column(tmp_path, monkeypatch):
     monkeypatch.delenv(THRESHOLD_ENV, raising=False)
     out_dir = tmp_path / "staging" / "open"
-    paths = write_open_data(_warehouse(tmp_path, FILE_ROWS), out_dir)
+    paths = write_open_data(_analysts_file(tmp_path), out_dir)
     assert paths == [out_dir / n for n in (CSV_NAME, PARQUET_NAME, SCHEMA_NAME, README_NAME)]
     raw = paths[0].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and not raw[3:].startswith(b"\xef\xbb\xbf")
@@ -312,6 +278,10 @@ def test_written_files_csv_with_bom_equals_parquet_and_schema_lists_every_column
     assert header == [f.name for f in FIELDS]              # no internal_note, masked/mask_reason added
     assert ";ESMS Numérique;esms;010000024;" in text        # accents and leading zeros kept
     assert ";2024-01-01;2024-03-31;20;30;66.67;60.0;true;final;" in text   # ISO dates, '.' decimals
+    # ordered like indicator_results.csv (programme, indicator, region first, scope id), not as stored
+    assert [tuple(line.split(";")[i] for i in (0, 4)) for line in text.splitlines()[1:]] == [
+        ("1.1", "84"), ("EP-6.1", "84"), ("EP-6.1", "100000001"), ("EP-6.1", "100000002"), ("EP-6.1", "100000003"),
+        ("ESMS-DUI-PP", "010000024"), ("ESMS-DUI-PP", "010000032")]
 
     types = {"BIGINT": "Int64", "DOUBLE": "Float64", "BOOLEAN": "boolean", "VARCHAR": "string", "DATE": "string"}
     csv = pd.read_csv(paths[0], sep=";", encoding="utf-8-sig", dtype={f.name: types[f.sql_type] for f in FIELDS})
@@ -322,7 +292,9 @@ def test_written_files_csv_with_bom_equals_parquet_and_schema_lists_every_column
     assert dict(zip(csv.scope_id, csv.mask_reason.astype(object).where(csv.masked, None))) == {
         "100000001": "primary", "100000003": "secondary", "100000002": None, "84": None,
         "010000024": "primary", "010000032": None}
-    assert recoverable_cells(FILE_ROWS, parquet.assign(measure_date=pd.to_datetime(parquet.measure_date))).empty
+    small = parquet[parquet.scope_id == "010000024"].iloc[0]
+    assert all(pd.isna(small[c]) for c in ("numerator", "denominator", "value", "target_met"))
+    assert small["target"] == 70.0
 
     resource = json.loads(paths[2].read_text(encoding="utf-8"))
     fields = resource["schema"]["fields"]
@@ -340,15 +312,29 @@ def test_written_files_csv_with_bom_equals_parquet_and_schema_lists_every_column
     assert "3 ligne(s) sur 7 sont masquées" in readme
 
 
-def test_written_files_follow_the_threshold_setting_and_refuse_a_bad_one(tmp_path, monkeypatch):
-    db = _warehouse(tmp_path, FILE_ROWS)
-    monkeypatch.setenv(THRESHOLD_ENV, "1")                   # at 1, no 2/3 row is small any more
+def test_written_files_state_the_threshold_setting_and_refuse_a_bad_one(tmp_path, monkeypatch):
+    db = _analysts_file(tmp_path, masks={})                  # at 1, no 2/3 row is small any more
+    monkeypatch.setenv(THRESHOLD_ENV, "1")
     paths = write_open_data(db, tmp_path / "open")
     assert "Seuil appliqué : 1." in json.loads(paths[2].read_text(encoding="utf-8"))["description"]
-    assert pd.read_parquet(paths[1])["masked"].sum() == 0
-    assert write_open_data(db, tmp_path / "open2", threshold=2)   # the argument wins over the setting
-    assert pd.read_parquet(tmp_path / "open2" / PARQUET_NAME)["mask_reason"].tolist().count("secondary") == 1
+    assert "0 ligne(s) sur 7 sont masquées" in paths[3].read_text(encoding="utf-8")
     monkeypatch.setenv(THRESHOLD_ENV, "zéro")
     with pytest.raises(ValueError, match=THRESHOLD_ENV):
         write_open_data(db, tmp_path / "refused")
     assert not (tmp_path / "refused").exists()
+
+
+@pytest.mark.parametrize("change", ["row added", "figure changed"])
+def test_a_masked_table_built_from_other_results_is_refused(tmp_path, change):
+    db = _analysts_file(tmp_path)
+    con = duckdb.connect(str(db))
+    if change == "row added":   # indicator_results recomputed with one more row, the open table not rebuilt
+        con.execute("INSERT INTO publish.indicator_results SELECT * REPLACE ('100000009' AS scope_id) "
+                    "FROM publish.indicator_results WHERE scope_id = '100000002'")
+    else:
+        con.execute("UPDATE publish.indicator_results SET numerator = 21 WHERE scope_id = '100000002'")
+    con.close()
+    with pytest.raises(RuntimeError, match="publish.indicator_results_open does not match publish.indicator_results "
+                                           r"\(1 row\(s\) differ\)"):
+        write_open_data(db, tmp_path / "open")
+    assert not (tmp_path / "open").exists()
