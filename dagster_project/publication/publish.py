@@ -382,7 +382,9 @@ def build_publication(warehouse: WarehouseResource) -> dict:
 @dg.asset(
     key=["publish", "publication"],
     group_name="publish",
-    deps=[INDICATOR_RESULTS],
+    # lineage in the UI: every publish model a deliverable reads (dbt exposures), and the CNSA figures
+    deps=[INDICATOR_RESULTS, dg.AssetKey(["marts", "esms_cnsa_figures"]), dg.AssetKey(["publish", "quarantine_report"]),
+          *[dg.AssetKey(["publish", t]) for t in published_tables()]],
     pool=WRITER_POOL,
     kinds={"duckdb", "parquet", "csv", "excel", "pdf", "html"},
     owners=["team:ars-data"],
