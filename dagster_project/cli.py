@@ -145,7 +145,7 @@ def _gate_state(home: Path) -> list[str]:
 
 def cmd_cnsa(args) -> int:
     from .pipeline import last_complete_quarter
-    from .publication.deliverables import produce_cnsa
+    from .publication.cnsa import produce_cnsa
 
     wh = _warehouse_of(args.home)
     failed = _gate_state(args.home)

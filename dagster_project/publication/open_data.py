@@ -22,9 +22,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 
-from ..settings import duckdb_config
+from ..settings import connect_read_only
 
 THRESHOLD_ENV = "EPARCOURS_OPEN_DATA_THRESHOLD"
 DEFAULT_THRESHOLD = 10
@@ -129,7 +128,7 @@ def write_open_data(db: Path, out_dir: Path) -> list[Path]:
     """Read ``publish.indicator_results_open`` from the analysts' DuckDB file ``db``, write the four open-data
     files in ``out_dir``."""
     t = resolve_threshold()
-    con = duckdb.connect(str(db), read_only=True, config=duckdb_config())
+    con = connect_read_only(db)
     try:
         _require_current(con)
         n_rows, n_masked = con.execute(f"SELECT count(*), count(*) FILTER (WHERE masked) FROM {TABLE}").fetchone()

@@ -32,8 +32,8 @@ from ..privacy import share_with_group
 from ..quality.checks import INDICATOR_RESULTS, failed_gate_checks
 from ..quality.findings import failures, load_results, overrides, warning_lines
 from ..resources import WRITER_POOL, WarehouseResource
-from .analysts import published_tables, select_of
-from .deliverables import package_version, produce_cnsa
+from ..transform.exposures import published_tables, select_of
+from .cnsa import package_version, produce_cnsa
 from .quality_report import render_quality_html
 
 # The figures, then the tier in force and the French texts every page prints (publish.indicator_results): the

@@ -14,14 +14,14 @@ Only the deliveries that are not part of the current publication are judged (``j
 judged once, when it arrives; the landing-wide findings are judged at every run.
 
 Published suites:
-  table        the exact table the publication writes (``publication/analysts.py``: a dbt model of schema publish)
+  table        the exact table the publication writes (``transform/exposures.py``: a dbt model of schema publish)
   changes      indicator_results only: ``publish.indicator_changes``, each value against the previous quarter
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from ..publication.analysts import select_of
+from ..transform.exposures import select_of
 
 # The columns that name a failing row of each batch (the finding id is built from them).
 KEYS = {

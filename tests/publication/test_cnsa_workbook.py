@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from dagster_project.publication.cnsa import HEADERS, SHEET, CnsaRow, WorkbookRuleError, write_workbook
-from dagster_project.publication.proof import IndicatorFigure, write_proof
+from dagster_project.publication.cnsa.workbook import HEADERS, SHEET, CnsaRow, WorkbookRuleError, write_workbook
+from dagster_project.publication.cnsa.proof import IndicatorFigure, write_proof
 
 ROWS = [
     CnsaRow("01234567", "00123456789012", "010000024", "EHPAD Les Tilleuls", 41, 1234, 87, 95, 80, 77,

@@ -13,7 +13,7 @@ def test_docs_quality_page_is_generated_from_the_suites():
 
 def test_every_landing_table_and_published_table_has_a_suite():
     from dagster_project.ingestion.specs import SPECS
-    from dagster_project.publication.analysts import published_tables
+    from dagster_project.transform.exposures import published_tables
 
     suites = load_suites()
     assert {s.table for s in suites if s.kind == "landing"} == {s.name for s in SPECS} | {None}  # None: the folder

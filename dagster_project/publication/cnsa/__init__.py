@@ -8,8 +8,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 
-from ..settings import connect_read_only
-from .cnsa import CnsaRow, WorkbookRuleError, write_workbook
+from ...settings import connect_read_only
+from .workbook import CnsaRow, WorkbookRuleError, write_workbook
 from .proof import IndicatorFigure, write_proof
 
 @dataclass

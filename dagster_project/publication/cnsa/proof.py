@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from . import fr
-from .cnsa import CnsaRow
+from .. import fr
+from .workbook import CnsaRow
 
 @dataclass(frozen=True)
 class IndicatorFigure:
