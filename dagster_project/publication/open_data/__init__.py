@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from ..settings import connect_read_only
+from ...settings import connect_read_only
 
 THRESHOLD_ENV = "EPARCOURS_OPEN_DATA_THRESHOLD"
 DEFAULT_THRESHOLD = 10
@@ -212,40 +212,11 @@ def data_resource(threshold: int) -> dict:
 
 
 def lisezmoi(threshold: int, n_masked: int, n_rows: int) -> str:
-    columns = "\n".join(f"| `{f.name}` | {f.title} | {f.description} |" for f in FIELDS)
-    return f"""# Indicateurs d'usage E-parcours et ESMS Numérique — données ouvertes
+    """LISEZMOI.md, from ``templates/LISEZMOI.md.j2``."""
+    from jinja2 import Environment, FileSystemLoader
 
-Ce dossier contient les indicateurs d'usage des programmes nationaux **E-parcours** (services de
-coordination des DAC et des CPTS) et **ESMS Numérique** (dossier usager informatisé des établissements et
-services médico-sociaux) calculés par l'Agence régionale de santé : une ligne par indicateur, périmètre
-(la région ou une structure identifiée par son numéro FINESS), sous-groupe et date de mesure (fin de
-trimestre).
-
-## Fichiers
-
-- `{CSV_NAME}` : séparateur `;`, encodage UTF-8 (avec BOM, lisible directement par Excel), dates au
-  format AAAA-MM-JJ, décimales avec un point ;
-- `{PARQUET_NAME}` : les mêmes données au format Parquet ;
-- `{SCHEMA_NAME}` : description des colonnes (Table Schema Frictionless).
-
-## Secret statistique (seuil : {threshold})
-
-{rule_fr(threshold)}
-
-Dans cette édition, {n_masked} ligne(s) sur {n_rows} sont masquées (colonne `masked`, motif dans
-`mask_reason`).
-
-## Colonnes
-
-| colonne | titre | description |
-|---|---|---|
-{columns}
-
-## Licence
-
-{LICENCE['title']} ({LICENCE['path']}) — [à confirmer par l'ARS].
-
-## Contact
-
-[À compléter par l'ARS : service et adresse électronique de contact.]
-"""
+    env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), trim_blocks=True,
+                      lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)  # Markdown, not HTML
+    return env.get_template("LISEZMOI.md.j2").render(
+        csv_name=CSV_NAME, parquet_name=PARQUET_NAME, schema_name=SCHEMA_NAME, threshold=threshold,
+        rule=rule_fr(threshold), n_masked=n_masked, n_rows=n_rows, fields=FIELDS, licence=LICENCE)
