@@ -27,6 +27,11 @@ def _changes(rows) -> duckdb.DuckDBPyConnection:
                 "subgroup VARCHAR, measure_date DATE, abs_change DOUBLE, min_denominator INTEGER, "
                 "jumps_in_quarter INTEGER, jump_share DOUBLE, may_exceed_100 BOOLEAN)")
     con.executemany("INSERT INTO publish.indicator_changes VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, false)", rows)
+    # the model's two flags, with the defaults of dbt_project.yml (vars change_min_cases 20, change_jump_points 40)
+    con.execute("ALTER TABLE publish.indicator_changes ADD COLUMN enough_cases BOOLEAN")
+    con.execute("ALTER TABLE publish.indicator_changes ADD COLUMN is_jump BOOLEAN")
+    con.execute("UPDATE publish.indicator_changes SET enough_cases = min_denominator >= 20, "
+                "is_jump = abs_change > 40 AND min_denominator >= 20")
     return con
 
 

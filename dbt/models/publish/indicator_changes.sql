@@ -25,14 +25,20 @@ with changes as (
      and coalesce(p.subgroup, '') = coalesce(r.subgroup, '')
      and p.measure_date = cast(last_day(r.measure_date - interval 3 month) as date)
     where r.value is not null and p.value is not null and r.denominator is not null
+),
+
+judged as (
+    select
+        *,
+        min_denominator >= {{ min_cases }} as enough_cases,
+        abs_change > {{ jump }} and min_denominator >= {{ min_cases }} as is_jump
+    from changes
 )
 
 select
     *,
-    count(*) filter (where abs_change > {{ jump }} and min_denominator >= {{ min_cases }} and scope_type <> 'region')
-        over q as jumps_in_quarter,
-    count(*) filter (where abs_change > {{ jump }} and min_denominator >= {{ min_cases }} and scope_type <> 'region')
-        over q / greatest(count(*) filter (where min_denominator >= {{ min_cases }} and scope_type <> 'region')
-                          over q, 1) as jump_share
-from changes
+    count(*) filter (where is_jump and scope_type <> 'region') over q as jumps_in_quarter,
+    count(*) filter (where is_jump and scope_type <> 'region') over q
+        / greatest(count(*) filter (where enough_cases and scope_type <> 'region') over q, 1) as jump_share
+from judged
 window q as (partition by indicator_id, subgroup, measure_date)
