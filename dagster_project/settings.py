@@ -84,3 +84,10 @@ def duckdb_config(tmp: Path | None = None) -> dict:
     if tmp is not None:
         cfg["temp_directory"] = str(tmp)
     return cfg
+
+
+def connect_read_only(path: Path):
+    """A read-only DuckDB connection to a file (the analysts' file for a renderer), with the limits above."""
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=True, config=duckdb_config())
