@@ -44,6 +44,7 @@ PAGE_FACTS = """(() => {
           links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
           ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id),
           figures: document.querySelectorAll('figure.chart').length,
+          nodata: document.querySelectorAll('ul.nodata li').length,
           tables_after_charts: Array.from(document.querySelectorAll('figure.chart'))
               .filter(f => f.nextElementSibling && f.nextElementSibling.tagName === 'TABLE').length,
           charts};
@@ -153,14 +154,15 @@ def test_every_chart_is_drawn(tiny_run, crawl):
     from PIL import Image
 
     with duckdb.connect(str(tiny_run[0].published / "warehouse.duckdb"), read_only=True) as con:
-        # one chart per series (scope x computed indicator x subgroup); those with a value show points
-        expected_charts, expected_with_values = con.execute("""
-            SELECT count(*), count(*) FILTER (WHERE n_values > 0) FROM (
+        # one chart per series (scope x computed indicator x subgroup) with a value at some quarter; a series
+        # without any value gets one line under « Sans donnée sur la période » instead
+        expected_charts, expected_no_data = con.execute("""
+            SELECT count(*) FILTER (WHERE n_values > 0), count(*) FILTER (WHERE n_values = 0) FROM (
                 SELECT r.scope_type, r.scope_id, r.indicator_id, r.subgroup, count(r.value) AS n_values
                 FROM publish.indicator_results r JOIN publish.indicator_catalogue c USING (indicator_id)
                 WHERE c.computation = 'computed' GROUP BY ALL)""").fetchone()
 
-    n_charts = n_with_values = 0
+    n_charts = n_no_data = 0
     for url, facts in crawl.items():
         assert len(facts["charts"]) == facts["figures"] == facts["tables_after_charts"], url
         for chart in facts["charts"]:
@@ -169,13 +171,26 @@ def test_every_chart_is_drawn(tiny_run, crawl):
             image = Image.open(io.BytesIO(facts["pngs"][chart["id"]])).convert("RGB")
             colours = image.getcolors(maxcolors=1 << 20)
             assert colours is not None and len(colours) > 1, f"{url} {chart['id']}: blank chart"
-            if chart["has_values"]:
-                assert any(rgb == VALUE_RGB for _, rgb in colours), f"{url} {chart['id']}: no value drawn"
-                n_with_values += 1
+            assert chart["has_values"], f"{url} {chart['id']}: a chart without any value"
+            assert any(rgb == VALUE_RGB for _, rgb in colours), f"{url} {chart['id']}: no value drawn"
             n_charts += 1
+        n_no_data += facts["nodata"]
     region = next(f for u, f in crawl.items() if u.endswith("/region.html"))
     assert len(region["charts"]) >= 14  # EP-3.2 x 4 subgroups, EP-4.2, EP-5.2, EP-6.x, EP-7.x, EP-INS
-    assert (n_charts, n_with_values) == (expected_charts, expected_with_values)
+    assert (n_charts, n_no_data) == (expected_charts, expected_no_data)
+
+
+def test_fixture_has_the_columns_of_the_published_file(tiny_run):
+    """tests/publication/publish_fixture.py writes the tables of schema publish by hand: same columns as the
+    dbt models wrote in a real publication, so the renderers' tests read what the renderers will read."""
+    from tests.publication.publish_fixture import COLUMNS
+
+    with duckdb.connect(str(tiny_run[0].published / "warehouse.duckdb"), read_only=True) as con:
+        for table, columns in COLUMNS.items():
+            real = [r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'publish' "
+                "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+            assert real == list(columns), table
 
 
 def visible_rows(browser) -> int:

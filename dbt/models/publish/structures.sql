@@ -1,8 +1,6 @@
 -- publish.structures: one row per structure that has a page (DAC and CPTS of the coordination tool's snapshots,
 -- ESMS of the DUI project files): its name (the tool's, else FINESS raison sociale), FINESS category and
 -- département of the latest FINESS snapshot, its GALIS project (ESMS) and the last snapshot that lists it.
--- applicable_indicators: the computed indicators of the catalogue that apply to its type (scopes column), so a
--- page shows a structure only what it can be measured on.
 with coord as (
     select finess, lower(structure_type) as scope_type, nom as name, max(snapshot_date) as last_seen,
            cast(null as varchar) as galis_ref
