@@ -106,8 +106,8 @@ def _summary_section(content: dict, st: dict) -> list:
                        "(somme des numérateurs sur somme des dénominateurs) ; la colonne « Atteinte » y donne le "
                        "nombre de structures atteignant leur propre cible parmi celles qui ont une cible et une "
                        "valeur.", st["note"])]
-    header = ["Indicateur", "Num. / Dén.", "Valeur", "Cible", "Atteinte", "Statut", "Document de référence, palier "
-              "et source"]
+    header = ["Indicateur", "Num. / Dén.", "Valeur", "Cible", "Atteinte", "Statut",
+              "Document de référence, palier et source"]
     widths = [44 * MM, 17 * MM, 13 * MM, 19 * MM, 20 * MM, 14 * MM]
     widths.append(BODY_WIDTH - sum(widths))
     for programme in sorted({s["programme"] or "" for s in content["summary"]}):
@@ -490,13 +490,14 @@ def _quality_section(content: dict, st: dict) -> list:
     story.append(Paragraph(f"Quarantaine des livraisons en vigueur ({fr.plural(len(quarantine), 'ligne')} de "
                            "résumé : une par table, fichier, règle et sévérité)", st["h2"]))
     if quarantine:
-        rows = [["Table", "Fichier", "Règle", "Sévérité", "Lignes", "1re ligne", "Exemple (détail technique, en "
-                 "anglais)"]] + [
+        head = ["Table", "Fichier", "Règle", "Sévérité", "Lignes", "1re ligne",
+                "Exemple (détail technique, en anglais)"]
+        rows = [head] + [
             [Paragraph(_esc(r["table_name"]), st["cell_small"]), Paragraph(_esc(r["file_name"]), st["cell_small"]),
              Paragraph(_esc(r["rule_label"]), st["cell_small"]), Paragraph(_esc(r["severity_label"]), st["cell_small"]),
              fr.number(r["n_rows"]), fr.number(r["first_line"]),
              Paragraph(_esc(_or_dash(r["example_reason"])), st["cell_small"])] for r in quarantine]
-        widths = [24 * MM, 38 * MM, 28 * MM, 26 * MM, 11 * MM, 11 * MM]
+        widths = [24 * MM, 46 * MM, 30 * MM, 24 * MM, 11 * MM, 11 * MM]
         widths.append(BODY_WIDTH - sum(widths))
         story.append(Table(rows, colWidths=widths, repeatRows=1,
                            style=_table_style([("ALIGN", (4, 1), (5, -1), "RIGHT"),
