@@ -197,7 +197,7 @@ def _chart_drawing(chart: dict, dates: list[date], quarters: list[date], w: floa
     for k in range(6):
         v = ymax * k / 5
         d.add(Line(left, y(v), left + pw, y(v), strokeColor=colors.Color(*GRID), strokeWidth=0.3))
-        d.add(String(left - 2, y(v) - 2, fr.number(round(v, 1)), fontName="Helvetica", fontSize=5.5,
+        d.add(String(left - 2, y(v) - 2, fr.number(v), fontName="Helvetica", fontSize=5.5,
                      textAnchor="end"))
     d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.5))
     d.add(Line(left, bottom, left, bottom + ph, strokeColor=colors.black, strokeWidth=0.5))
