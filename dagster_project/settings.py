@@ -75,6 +75,14 @@ def current_paths() -> Paths:
     return Paths(landing, home)
 
 
+def connect_read_only(path: Path):
+    """A read-only connection to a DuckDB file (the analysts' file, a warehouse) with this process's settings:
+    DuckDB refuses two connections to one file with different settings in one process."""
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=True, config=duckdb_config())
+
+
 def duckdb_config(tmp: Path | None = None) -> dict:
     cfg = {
         "memory_limit": os.environ.get("EPARCOURS_DUCKDB_MEMORY", "4GB"),

@@ -264,7 +264,7 @@ def run_info(con, results: list[dict], published_at: str, version: str) -> dict:
 
 def _semester_reports(stage: Path, previous: Path | None, prev_manifest: dict, info: dict, step) -> dict:
     """One PDF per semester end; a report whose figures did not change is the one published before."""
-    from .semester_report import report_name, semester_digest, semesters, write_semester_report
+    from .report import report_name, semester_digest, semesters, write_semester_report
 
     db = stage / "warehouse.duckdb"
     out = stage / "rapports"

@@ -190,7 +190,7 @@ def test_fixture_has_the_columns_of_the_published_file(tiny_run):
             real = [r[0] for r in con.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = 'publish' "
                 "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
-            assert real == list(columns), table
+            assert real == [c for c, _ in columns], table
 
 
 def visible_rows(browser) -> int:
