@@ -118,10 +118,11 @@ STRUCTURES = [
 QUARANTINE = [
     {"source": "coordination", "table_name": "coord_dossiers", "file_name": "coordination/coord_dossiers_2024-03.csv",
      "rule": "bad_date", "severity": "rejected", "n_rows": 3, "first_line": 12,
-     "example_reason": "date_ouverture = '31/02/2024' is not a date"},
+     "example_reason": "date_ouverture = '31/02/2024' is not a date", "example_column": "date_ouverture"},
     {"source": "ror", "table_name": "ror_ue_activite", "file_name": "ror/ror_ue_activite_20240615.csv",
      "rule": "unknown_code", "severity": "flagged", "n_rows": 2, "first_line": 40,
-     "example_reason": "activite_operationnelle = '999' is not in the code list"},
+     "example_reason": "activite_operationnelle = '999' is not in the code list",
+     "example_column": "activite_operationnelle"},
 ]
 
 
@@ -338,12 +339,12 @@ def test_declaratives_and_quality(reports):
     assert "31/03/2024" not in decl                                       # only the semester's quarters
     assert ("Fichiers ingérés 412 Fichiers refusés 1 Lignes chargées 123 456 Lignes en quarantaine (rejetées) 6 "
             "Valeurs signalées (chargées, marquées invalides) 2") in decl
-    # the gate's English meaning only under « Détail technique (en anglais) »
-    assert ("Contrôle Table Détail technique (en anglais) jump_structure publish/indicator_results one structure "
-            "moved by more than 25 points — DAC 100000002: +50") in decl
+    # the check and its table; its English meaning is for engineers, on the quality page, not in the report
+    assert "Contrôle Table contrôlée jump_structure publish/indicator_results" in decl
+    assert "moved by more than" not in decl and "DAC 100000002: +50" not in decl
     assert "volume_dui_evenements Livraison partielle connue de mars j.dupont 13 février 2025" in decl
-    assert ("date invalide (attendu AAAA-MM-JJ) rejetée (ligne non chargée) 3 12 date_ouverture = '31/02/2024' "
-            "is not a date") in decl
+    assert "date invalide (attendu AAAA-MM-JJ) rejetée (ligne non chargée) 3 12 date_ouverture" in decl
+    assert "is not a date" not in decl                                    # the English reason is not printed
     assert "code hors de la liste autorisée signalée (valeur chargée, marquée invalide) 2 40" in decl
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from ...calendar import is_semester_end, semester_quarters
 from ...settings import connect_read_only
 
-LAYOUT_VERSION = 2  # bump when the layout changes: the digest then changes and reports are rebuilt
+LAYOUT_VERSION = 3  # bump when the layout changes: the digest then changes and reports are rebuilt
 
 SCOPE_ORDER = ("dac", "cpts", "esms")
 
@@ -188,14 +188,14 @@ def _declaratives(con, quarters: tuple[date, date]) -> list[dict]:
 def _quarantine(con) -> list[dict]:
     """Section 5: publish.quarantine_summary as it is (one row per table, file, rule and severity)."""
     return _rows(con, """
-        SELECT table_name, file_name, rule_label, severity_label, n_rows, first_line, example_reason
+        SELECT table_name, file_name, rule_label, severity_label, n_rows, first_line, example_column
         FROM publish.quarantine_summary
         ORDER BY table_name, rule_label, severity_label, file_name""")
 
 
 def _quality(info: dict) -> dict | None:
-    """The gate's summary of the run (``info["quality"]``, written by publish.py): counts, warnings (their ``means``
-    is English: printed as a technical detail) and overrides."""
+    """The gate's summary of the run (``info["quality"]``, written by publish.py): counts, warnings (their id and
+    table: what a check means is English, for engineers, on the quality page) and overrides."""
     q = info.get("quality")
     if not isinstance(q, dict):
         return None
@@ -207,7 +207,7 @@ def _quality(info: dict) -> dict | None:
     return {
         **{k: q.get(k) for k in ("files_ingested", "files_refused", "rows_loaded", "rows_quarantined",
                                  "values_flagged")},
-        "warnings": [{k: plain(w.get(k)) for k in ("id", "table", "means", "observed")}
+        "warnings": [{k: plain(w.get(k)) for k in ("id", "table")}
                      for w in q.get("warnings") or [] if isinstance(w, dict)],
         "overrides": [{k: plain(o.get(k)) for k in ("id", "reason", "by", "at")}
                       for o in q.get("overrides") or [] if isinstance(o, dict)],

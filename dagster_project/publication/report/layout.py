@@ -447,8 +447,9 @@ def _declaratives_section(content: dict, st: dict) -> list:
 
 def _quality_section(content: dict, st: dict) -> list:
     """The gate's counts, warnings and overrides (``info["quality"]``) and the quarantine in force. What a check
-    means is written in English by the quality suites: it is printed in a column « Détail technique (en
-    anglais) », beside the check's id and the table; the quarantine prints the French rule and severity."""
+    means is written in English by the quality suites, for engineers: the report, for the ministry, names the check
+    and the table and sends the reader to the quality page; the quarantine prints the French rule and treatment, the
+    column of an example (the reason of each line is in quarantine_report.csv)."""
     from reportlab.platypus import Paragraph, Table
     story = [Paragraph("5. Qualité des données", st["h1"])]
     q = content["quality"]
@@ -465,14 +466,14 @@ def _quality_section(content: dict, st: dict) -> list:
                                                ("BACKGROUND", (0, 0), (-1, -1), None)])))
         story.append(Paragraph(f"Avertissements du contrôle qualité ({fr.number(len(q['warnings']))})", st["h2"]))
         if q["warnings"]:
-            story.append(Paragraph("Chaque avertissement est désigné par l'identifiant du contrôle (docs/quality.md) "
-                                   "et la table contrôlée ; la signification et la valeur observée sont celles "
-                                   "des suites de contrôle, rédigées en anglais.", st["note"]))
-            rows = [["Contrôle", "Table", "Détail technique (en anglais)"]] + [
-                [Paragraph(_esc(w["id"]), st["cell"]), Paragraph(_esc(w["table"]), st["cell"]),
-                 Paragraph(_esc(" — ".join(str(x) for x in (w["means"], w["observed"]) if x)), st["cell_small"])]
+            story.append(Paragraph("Chaque avertissement est désigné par l'identifiant du contrôle et la table "
+                                   "contrôlée ; ce que signifie chaque contrôle et ce qu'il faut faire sont décrits "
+                                   "sur la page qualité de la publication (quality/index.html) et dans "
+                                   "docs/quality.md.", st["note"]))
+            rows = [["Contrôle", "Table contrôlée"]] + [
+                [Paragraph(_esc(w["id"]), st["cell"]), Paragraph(_esc(w["table"]), st["cell"])]
                 for w in q["warnings"]]
-            story.append(Table(rows, colWidths=[40 * MM, 34 * MM, BODY_WIDTH - 74 * MM], repeatRows=1,
+            story.append(Table(rows, colWidths=[90 * MM, BODY_WIDTH - 90 * MM], repeatRows=1,
                                style=_table_style()))
         else:
             story.append(Paragraph("Aucun avertissement.", st["body"]))
@@ -490,13 +491,12 @@ def _quality_section(content: dict, st: dict) -> list:
     story.append(Paragraph(f"Quarantaine des livraisons en vigueur ({fr.plural(len(quarantine), 'ligne')} de "
                            "résumé : une par table, fichier, règle et sévérité)", st["h2"]))
     if quarantine:
-        head = ["Table", "Fichier", "Règle", "Sévérité", "Lignes", "1re ligne",
-                "Exemple (détail technique, en anglais)"]
+        head = ["Table", "Fichier", "Règle", "Traitement", "Lignes", "1re ligne", "Colonne (exemple)"]
         rows = [head] + [
             [Paragraph(_esc(r["table_name"]), st["cell_small"]), Paragraph(_esc(r["file_name"]), st["cell_small"]),
              Paragraph(_esc(r["rule_label"]), st["cell_small"]), Paragraph(_esc(r["severity_label"]), st["cell_small"]),
              fr.number(r["n_rows"]), fr.number(r["first_line"]),
-             Paragraph(_esc(_or_dash(r["example_reason"])), st["cell_small"])] for r in quarantine]
+             Paragraph(_esc(_or_dash(r["example_column"])), st["cell_small"])] for r in quarantine]
         widths = [24 * MM, 46 * MM, 30 * MM, 24 * MM, 11 * MM, 11 * MM]
         widths.append(BODY_WIDTH - sum(widths))
         story.append(Table(rows, colWidths=widths, repeatRows=1,
