@@ -47,25 +47,6 @@ CONTEXT = {
 }
 
 
-# Conditions an expectation can be limited to (``"applies_if"`` in its meta): the SQL says whether it applies,
-# the text says why not when it does not.
-APPLIES_IF = {
-    "eparcours_extracts_delivered": (
-        "SELECT EXISTS (SELECT 1 FROM staging.stg_coordination__structures) "
-        "OR EXISTS (SELECT 1 FROM staging.stg_ror__eg)",
-        "the region delivers no E-parcours extract (no coordination tool snapshot, no ROR)"),
-}
-
-
-def applies(con, expectation) -> str | None:
-    """None when ``expectation`` applies to this warehouse, else why it does not."""
-    name = expectation.meta.get("applies_if")
-    if not name:
-        return None
-    sql, why = APPLIES_IF[name]
-    return None if con.execute(sql).fetchone()[0] else why
-
-
 def landing_sql(table: str | None, batch: str) -> tuple[str, list]:
     if batch == "deliveries":
         return "SELECT * FROM gate.delivery_volumes WHERE table_name = ? ORDER BY delivery_key", [table]

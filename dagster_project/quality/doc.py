@@ -117,7 +117,7 @@ overrides:                          # this table only, merged into the catalogue
 - a published table's suite is written out whole in `expectations/published.<table>.json`.
 
 Then `python -m dagster_project.quality.doc > docs/quality.md`. The loader refuses a suite a person could not act
-on (no `means` or `action`, an id twice, an unknown severity, kind, placeholder or `applies_if`) and names the file.
+on (no `means` or `action`, an id twice, an unknown severity, kind or placeholder) and names the file.
 
 DBT_SECTION
 

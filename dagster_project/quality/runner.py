@@ -15,7 +15,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 
-from .batches import CONTEXT, KEYS, applies, frame, judged_only
+from .batches import CONTEXT, KEYS, frame, judged_only
 from .suites import Suite
 
 SAMPLE = 10
@@ -140,16 +140,7 @@ def run_suite(suite: Suite, con, published: set[tuple[str, str, str]] | None = N
         if batch_name == "deliveries":
             judged_keys = set(df["delivery_key"])
         out.rows[batch_name] = len(df)
-        exps = []
-        for e in (e for e in suite.expectations if e.batch == batch_name):
-            why_not = applies(con, e)
-            if why_not is None:
-                exps.append(e)
-            else:   # reported, never silently dropped
-                out.results.append(ExpectationResult(
-                    id=e.id, batch=batch_name, expectation=e.label, severity=e.severity, success=True,
-                    kwargs=e.kwargs, observed=f"not applicable: {why_not}", unexpected_count=None, sample=[],
-                    means=e.meta["means"], action=e.meta["action"]))
+        exps = [e for e in suite.expectations if e.batch == batch_name]
         if not exps:
             continue
         keys = [k for k in KEYS.get(batch_name, []) if k in df.columns]

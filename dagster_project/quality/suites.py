@@ -67,12 +67,6 @@ class SuiteError(ValueError):
     pass
 
 
-def _applies_if() -> dict:
-    from .batches import APPLIES_IF
-
-    return APPLIES_IF
-
-
 def _suite(raw: dict, where: str, origins: list[str] | None = None, source: str = "") -> Suite:
     """The checks every suite passes, hand-written or generated; ``origins[i]`` names the file expectation i
     comes from (a generated one: the table's file and the catalogue)."""
@@ -83,9 +77,6 @@ def _suite(raw: dict, where: str, origins: list[str] | None = None, source: str 
         if sev not in SEVERITIES:
             raise SuiteError(f"{at}: expectation {i} has severity {sev!r} (error or warning)")
         meta = e.get("meta", {})
-        if meta.get("applies_if") and meta["applies_if"] not in _applies_if():
-            raise SuiteError(f"{at}: expectation {i} applies_if {meta['applies_if']!r} is not one of "
-                             f"{sorted(_applies_if())} (dagster_project/quality/batches.py)")
         if not meta.get("means") or not meta.get("action"):
             raise SuiteError(f"{at}: expectation {i} ({e.get('type')}) must say in meta what a failure "
                              "'means' for the business and which 'action' to take")

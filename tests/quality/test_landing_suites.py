@@ -88,8 +88,6 @@ def test_a_table_override_changes_that_table_only(tmp_path):
      r"ror_ue\.yml \(_kinds\.yml: volume_high\): expectation 6 has severity 'fatal'"),
     ({"kind": "snapshot_dated", "overrides": {"volume_high": {"meta": {"means": ""}}}},
      r"ror_ue\.yml \(_kinds\.yml: volume_high\): expectation 6 .* must say in meta what a failure 'means'"),
-    ({"kind": "snapshot_dated", "overrides": {"volume_high": {"meta": {"applies_if": "sunny"}}}},
-     r"ror_ue\.yml \(_kinds\.yml: volume_high\): expectation 6 applies_if 'sunny' is not one of"),
     ({"kind": "snapshot_dated", "add": [{"id": "volume_high", "batch": "deliveries", "type": "t",
                                          "meta": {"means": "m", "action": "a"}}]},
      r"ror_ue\.yml: expectation 11 \(t\) needs an id of its own"),
