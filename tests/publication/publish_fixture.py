@@ -72,7 +72,8 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("indicator_id", "VARCHAR"), ("scope_type", "VARCHAR"), ("scope_id", "VARCHAR"), ("subgroup", "VARCHAR"),
         ("measure_date", "DATE"), ("previous_measure_date", "DATE"), ("value", "DOUBLE"),
         ("previous_value", "DOUBLE"), ("abs_change", "DOUBLE"), ("min_denominator", "BIGINT"),
-        ("may_exceed_100", "BOOLEAN"), ("jumps_in_quarter", "BIGINT"), ("jump_share", "DOUBLE"),
+        ("may_exceed_100", "BOOLEAN"), ("enough_cases", "BOOLEAN"), ("is_jump", "BOOLEAN"),
+        ("jumps_in_quarter", "BIGINT"), ("jump_share", "DOUBLE"),
     ),
     "pooled_results": (
         ("grouping", "VARCHAR"), ("categorie", "VARCHAR"), ("indicator_id", "VARCHAR"), ("label", "VARCHAR"),
