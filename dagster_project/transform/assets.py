@@ -44,7 +44,7 @@ from .metadata import indicator_results_metadata
 from .project import dbt_project
 
 OWNER = "team:ars-data"
-INDICATOR_SELECT = "path:models/intermediate path:models/marts path:models/publish"
+INDICATOR_SELECT = "path:models/intermediate path:models/marts path:models/audit path:models/publish"
 # Production runs leave out the dbt unit tests and the staging tests that re-check the ingestion's own rules
 # (tag contract, dbt_project.yml): both run in `make test`.
 PRODUCTION_BUILD = ["build", "--exclude-resource-type", "unit_test"]
