@@ -4,7 +4,7 @@
     eparcours run [--landing DIR] [--home DIR] [--through YYYY-MM-DD] [--verbose]
     eparcours recompute --measure-date YYYY-MM-DD [--landing DIR] [--home DIR]
     eparcours cnsa --galis REF [--through YYYY-MM-DD] [--home DIR]
-    eparcours audit-sample --indicator ID --finess F --measure-date D [--n 20] [--seed 1] [--home DIR]
+    eparcours audit-sample --indicator ID [--finess F] --measure-date D [--n 20] [--seed 1] [--home DIR]
     eparcours rollback [--to ID | --list] [--home DIR]
 
 Exit codes: 0 success, 2 bad usage or unreadable landing folder, 3 the quality gate refused
@@ -96,13 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     rb.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
     rb.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
 
-    a = sub.add_parser("audit-sample", help="dossiers counted by an indicator and a reproducible random sample")
-    a.add_argument("--indicator", required=True, help="e.g. ESMS-DUI-ACTIFS")
-    a.add_argument("--finess", required=True, help="FINESS géographique of the structure")
+    a = sub.add_parser("audit-sample", help="for an indicator, a structure and a quarter: every unit counted, why, "
+                                            "and a reproducible sample with a printable page")
+    a.add_argument("--indicator", required=True, help="any computed indicator of the catalogue, e.g. EP-6.1")
+    a.add_argument("--finess", help="FINESS of the structure (DAC, CPTS, ESMS); omit for an indicator of the region")
     a.add_argument("--measure-date", required=True, type=_date)
     a.add_argument("--n", type=int, default=20, help="sample size (default 20)")
     a.add_argument("--seed", type=int, default=1, help="sample seed (same seed, same sample)")
-    a.add_argument("--population", choices=("denominator", "numerator"), default="denominator")
     a.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
     a.add_argument("--out", type=Path, help="folder for the files (default <home>/exports/audit)")
     a.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
@@ -183,21 +183,20 @@ def cmd_rollback(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from .publication.audit import AuditError, audit_sample
+    from .audit import AuditError, audit_sample
 
     wh = _warehouse_of(args.home)
     out = args.out or args.home.resolve() / "exports" / "audit"
     try:
-        s = audit_sample(wh, out, args.indicator, args.finess, args.measure_date, args.n, args.seed, args.population)
+        s = audit_sample(wh, out, args.indicator, args.finess, args.measure_date, args.n, args.seed)
     except AuditError as e:
         raise UsageError(str(e)) from None
-    print(f"{args.indicator} at {args.finess} on {args.measure_date}: {s.n_numerator} in the numerator, "
+    where = args.finess or "region"
+    print(f"{args.indicator} at {where} on {args.measure_date}: {s.n_numerator} in the numerator, "
           f"{s.n_denominator} in the denominator.")
-    print(f"Numerator list:   {s.numerator}")
-    print(f"Denominator list: {s.denominator}")
-    print(f"Sample of {len(s.sample_ids)} ({args.population}, seed {args.seed}): {s.sample}")
-    for i in s.sample_ids:
-        print(f"  {i}")
+    print(f"Every unit:     {s.members}")
+    print(f"Sample of {len(s.rows)} (seed {args.seed}): {s.sample}")
+    print(f"Printable page: {s.page}")
     return EXIT_OK
 
 
