@@ -13,7 +13,7 @@ snapshot_file as (
     -- the file of each snapshot date (one per extraction date; the first by name should a date have two)
     select snapshot_date, _file_name, _file_sha256
     from {{ ref('stg_mss__annuaire_mssante') }}
-    group by all
+    group by snapshot_date, _file_name, _file_sha256
     qualify row_number() over (partition by snapshot_date order by _file_name) = 1
 )
 
