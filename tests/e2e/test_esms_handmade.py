@@ -102,3 +102,25 @@ def test_auditors_lists(esms_run):
     assert {d for (i, t, d) in listed if i == "ESMS-MSS" and t == "message_id"} == {"MS01", "MS03", "MS05", "MS11"}
     assert {d for (i, t, d) in listed if i == "ESMS-MSS" and t == "dossier_id"} == {"A01", "A05", "A07"}
     assert len([1 for (i, t, _) in listed if i == "ESMS-DMP" and t == "ins"]) == 4
+
+
+def test_auditors_trail_of_the_region_indicators(esms_run):
+    """The E-parcours scaffolding of this landing, seen by the auditors' trail: E1 (an EHPAD of the FINESS stock,
+    no ROR extract) is in the EP-3.2 MEDICO_SOCIAL denominator as absent from the ROR, its FINESS line the evidence;
+    no DAC dossier, so no EP-4.2 row; no MSSanté directory, so the one EP-5.2 row says there is none."""
+    paths, _ = esms_run
+    eg = _query(paths, "SELECT * FROM audit.audit_ep_3_2_ror_qualite WHERE measure_date = ?", [D])
+    assert [(r["subgroup"], r["unit_id"], r["in_denominator"], r["in_numerator"], r["reason_code"],
+             r["evidence_kind"], r["evidence_file"], r["evidence_line"]) for r in eg] == [
+        ("MEDICO_SOCIAL", E1, True, False, "EP32_ABSENT_ROR", "finess",
+         "finess/etalab-cs1100507-stock-20240101-0330.csv", 3)]
+    assert _query(paths, "SELECT * FROM audit.audit_ep_4_2_synthese_dmp WHERE measure_date = ?", [D]) == []
+    ann = _query(paths, "SELECT * FROM audit.audit_ep_5_2_annuaire_mssante WHERE measure_date = ?", [D])
+    assert [(r["unit_id"], r["in_denominator"], r["in_numerator"], r["reason_code"], r["evidence_date"])
+            for r in ann] == [(None, False, False, "EP52_AUCUN_ANNUAIRE", None)]
+    res = {r["indicator_id"]: r for r in _query(
+        paths, "SELECT * FROM marts.indicator_results WHERE measure_date = ? AND indicator_id IN "
+               "('EP-3.2', 'EP-4.2', 'EP-5.2') AND coalesce(subgroup, 'MEDICO_SOCIAL') = 'MEDICO_SOCIAL'", [D])}
+    assert (res["EP-3.2"]["numerator"], res["EP-3.2"]["denominator"]) == (0, 1)
+    assert (res["EP-4.2"]["numerator"], res["EP-4.2"]["denominator"]) == (0, 0)
+    assert res["EP-5.2"]["numerator"] is None

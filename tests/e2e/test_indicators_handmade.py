@@ -1,6 +1,7 @@
 """Every E-parcours indicator on a landing folder written by hand (tests/e2e/handmade.py): each numerator
 and denominator was computed by hand, row by row; a wrong rule shows up as a diff of this table."""
 import csv
+from datetime import date
 
 import duckdb
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from dagster_project.pipeline import run_pipeline
 from dagster_project.settings import Paths
 
-from .handmade import EXPECTED, D, F_CPTS1, F_CPTS2, F_DAC1, build_landing
+from .handmade import EG, EXPECTED, D, F_CPTS1, F_CPTS2, F_DAC1, REGION, build_landing
 
 pytestmark = pytest.mark.slow
 
@@ -114,3 +115,51 @@ def test_audit_reason_and_evidence_of_each_hand_built_unit(handmade_run, model):
            for sid, uid, den, num, reason, ev_id, ev_file, line in rows}
     assert len(got) == len(rows) and all(r[2] for r in rows)
     assert got == AUDIT_EXPECTED[model]
+
+
+def test_auditors_trail_of_the_region_indicators(handmade_run):
+    """The reason of each hand-built EG, dossier and directory snapshot of EP-3.2, EP-4.2 and EP-5.2 (schema
+    audit), and its evidence row; the counts are those of EXPECTED."""
+    paths, _ = handmade_run
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+
+    def trail(model):
+        return {r[0]: r[1:] for r in con.execute(
+            f"SELECT unit_id, subgroup, in_denominator, in_numerator, reason_code, evidence_kind, evidence_id, "
+            f"evidence_date, evidence_file, evidence_line FROM audit.{model} WHERE measure_date = ?", [D]).fetchall()}
+
+    eg = trail("audit_ep_3_2_ror_qualite")
+    assert {k: v[:4] for k, v in eg.items()} == {
+        EG[1]: ("SAN_MCO_SSR_PSY", True, True, "EP32_CRITERE_QUALITE"),     # U1, U2 complete
+        EG[2]: ("SAN_MCO_SSR_PSY", True, False, "EP32_UE_SANS_CONTACT"),    # U4 has no contact
+        EG[3]: ("SAN_MCO_SSR_PSY", True, False, "EP32_SANS_UE_OUVERTE"),    # its only UE closed on 2024-01-15
+        EG[4]: ("SAN_MCO_SSR_PSY", True, False, "EP32_ABSENT_ROR"),
+        EG[12]: ("SAN_MCO_SSR_PSY", True, False, "EP32_ABSENT_ROR"),        # HAD authorisation ended on D
+        EG[5]: ("SAN_HAD_USLD", True, True, "EP32_CRITERE_QUALITE"),
+        EG[6]: ("SAN_HAD_USLD", True, False, "EP32_UE_SANS_MODE_PEC"),      # mode 03 outside J19
+        EG[7]: ("MEDICO_SOCIAL", True, False, "EP32_UE_SANS_AGE"),          # age_max empty
+        EG[13]: ("MEDICO_SOCIAL", True, False, "EP32_UE_SANS_ACTIVITE"),    # activité 999 outside J17
+        EG[9]: ("VILLE", True, True, "EP32_CRITERE_QUALITE"),
+    }
+    assert eg[EG[1]][4:] == ("ror_eg", "G1", date(2024, 3, 1), "ror/ror_eg_20240301.csv", 2)
+    assert eg[EG[2]][4:] == ("ror_ue", "U4", date(2024, 3, 1), "ror/ror_ue_20240301.csv", 5)
+    assert eg[EG[3]][4:] == ("ror_eg", "G3", date(2024, 3, 1), "ror/ror_eg_20240301.csv", 4)
+    assert eg[EG[4]][4:7] == ("finess", EG[4], date(2024, 1, 1))
+    assert eg[EG[4]][7] == "finess/etalab-cs1100507-stock-20240101-0330.csv"
+
+    dossiers = trail("audit_ep_4_2_synthese_dmp")
+    assert {k: v[1:4] for k, v in dossiers.items()} == {
+        "D1": (True, True, "EP42_SYNTHESE_DMP"),      # G1 by DAC1 on 2024-02-01
+        "D3": (True, False, "EP42_INS_NON_VALIDE"),   # wrong INS key (its G2 cannot match)
+        "D4": (True, False, "EP42_SANS_SYNTHESE"),    # G3 deleted, G4 not a synthesis code
+        "D6": (True, False, "EP42_SANS_SYNTHESE"),    # G5 by the CPTS, G7 after D
+        "D7": (True, False, "EP42_SANS_SYNTHESE"),    # G6 the day before the opening
+    }
+    assert dossiers["D1"][4:] == ("document", "G1", date(2024, 2, 1), "dmp/dmp_documents_2024-03.csv", 2)
+    assert dossiers["D3"][4:] == ("dossier", "D3", date(2024, 3, 31), "coordination/coord_dossiers_2024-03.csv", 4)
+
+    annuaire = trail("audit_ep_5_2_annuaire_mssante")
+    assert annuaire == {"mss/annuaire_mssante_20230901.csv": (
+        None, False, True, "EP52_ANNUAIRE", "snapshot", "mss/annuaire_mssante_20230901.csv", date(2023, 9, 1),
+        "mss/annuaire_mssante_20230901.csv", None)}
+    assert (date.fromisoformat(D) - date(2023, 9, 1)).days == EXPECTED[("EP-5.2", "region", REGION, None)][0]
