@@ -24,6 +24,7 @@ patients as (
         p.measure_date, p.finess_geo, p.patient_ins,
         d.document_id, d.submitted_at_date, d._file_name, d._file_sha256, d._line_number
     from {{ ref('int_esms_dmp_patients_in_window') }} as p
+    join {{ ref('int_esms_in_force_at_measure_date') }} as e using (measure_date, finess_geo)
     left join {{ ref('stg_dmp__documents') }} as d
         on d.author_finess = p.finess_geo
        and d.patient_ins = p.patient_ins

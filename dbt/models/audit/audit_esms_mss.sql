@@ -24,6 +24,7 @@ messages as (
         m.measure_date, m.finess_geo, m.message_id, m.delivery_status, m.sent_at_date,
         s._file_name, s._file_sha256, s._line_number
     from {{ ref('int_esms_mss_messages_in_window') }} as m
+    join {{ ref('int_esms_in_force_at_measure_date') }} as e using (measure_date, finess_geo)
     left join {{ ref('stg_mss__messages') }} as s
         on s.message_id = m.message_id
        and s.sender_finess = m.finess_geo
