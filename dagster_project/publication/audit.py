@@ -31,7 +31,13 @@ class AuditSample:
     sample_ids: list[str]
 
 
-PSEUDONYM = "CASE WHEN id_type = 'ins' THEN 'ins-hmac:' || left(dossier_id, 16) ELSE dossier_id END"
+PSEUDONYM = "CASE WHEN id_type = 'patient' THEN 'ins-hmac:' || left(unit_id, 16) ELSE unit_id END"
+# The auditors' trail of the ESMS Numérique indicators (dbt models/audit/audit_esms_*), one table per indicator.
+AUDIT_TABLES = ("audit_esms_dui_actifs", "audit_esms_dui_pp", "audit_esms_dui_agenda", "audit_esms_mss",
+                "audit_esms_dmp")
+MEMBERSHIP = " UNION ALL ".join(
+    f"SELECT indicator_id, measure_date, scope_id AS finess_geo, unit AS id_type, unit_id, in_numerator, "
+    f"in_denominator FROM audit.{t}" for t in AUDIT_TABLES)
 
 
 def audit_sample(warehouse: Path, out_dir: Path, indicator_id: str, finess: str, measure_date: date,
@@ -40,11 +46,11 @@ def audit_sample(warehouse: Path, out_dir: Path, indicator_id: str, finess: str,
         raise AuditError("--population is numerator or denominator")
     con = connect_read_only(warehouse)
     try:
-        known = {r[0] for r in con.execute("SELECT DISTINCT indicator_id FROM marts.esms_audit_dossiers").fetchall()}
+        known = {r[0] for r in con.execute(f"SELECT DISTINCT indicator_id FROM ({MEMBERSHIP})").fetchall()}
         if indicator_id not in known:
             raise AuditError(f"no dossier list for indicator {indicator_id} (available: {', '.join(sorted(known))})")
         base = f"""SELECT {PSEUDONYM} AS id, id_type, in_numerator, in_denominator
-                   FROM marts.esms_audit_dossiers
+                   FROM ({MEMBERSHIP})
                    WHERE indicator_id = $ind AND finess_geo = $finess AND measure_date = $d"""
         params = {"ind": indicator_id, "finess": finess, "d": measure_date}
         total = con.execute(f"SELECT count(*) FROM ({base})", params).fetchone()[0]
