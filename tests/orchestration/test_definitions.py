@@ -69,7 +69,7 @@ def test_groups_follow_the_schemas(defs):
     for key, node in graph_snapshot(defs).items():
         assert key.split("/")[0] == node["group"], key
     assert {n["group"] for n in graph_snapshot(defs).values()} == {
-        "raw", "ref", "staging", "intermediate", "marts", "publish", "gate"}
+        "raw", "ref", "staging", "intermediate", "marts", "audit", "publish", "gate"}
 
 
 def test_lineage_from_landing_to_publication(defs):
