@@ -28,7 +28,8 @@ audit as (
         case
             when indicator_id <> 'ESMS-DUI-ACTIFS' then count(*) filter (where in_denominator)
             when count(*) filter (where in_denominator) = 0 then 0
-            else (2 * sum(cast(split_part(unit_id, ':', 2) as bigint)) filter (where in_denominator)
+            else (2 * sum(case when in_denominator and unit = 'file_active'
+                               then cast(split_part(unit_id, ':', 2) as bigint) end)
                   + count(*) filter (where in_denominator)) // (2 * count(*) filter (where in_denominator))
         end as n_denominator
     from audit_rows
