@@ -1,13 +1,14 @@
 """The five ESMS Numérique indicators on a landing folder written by hand (tests/e2e/handmade_esms.py): each
 numerator and denominator was computed by hand, dossier by dossier; a wrong rule shows up as a diff of this
-table. Also the CNSA workbook figures (marts.esms_cnsa_figures) and the auditors' lists."""
+table. Also the CNSA workbook figures (marts.esms_cnsa_figures) and the auditors' trail (audit.audit_esms_*):
+why each hand-built dossier, message and patient counts or not, and the landing row that proves it."""
 import duckdb
 import pytest
 
 from dagster_project.pipeline import run_pipeline
 from dagster_project.settings import Paths
 
-from .handmade_esms import AS_OF, E1, E2, E3, E4, EXPECTED, EXPECTED_FIGURES, D, build_landing
+from .handmade_esms import AS_OF, E1, E2, E3, E4, EXPECTED, EXPECTED_FIGURES, P, P_BAD_KEY, D, build_landing
 
 pytestmark = pytest.mark.slow
 
@@ -89,19 +90,90 @@ def test_cnsa_figures(esms_run):
     assert got[E3]["nb_annees_file_active"] == 2 and got[E3]["file_active_moyenne"] == 22.5
 
 
-def test_auditors_lists(esms_run):
+AUDIT_MODELS = ("audit_esms_dui_actifs", "audit_esms_dui_pp", "audit_esms_dui_agenda", "audit_esms_mss",
+                "audit_esms_dmp")
+
+
+def _audit(paths):
+    """(indicator, FINESS, unit, unit_id) -> row of the auditors' trail (models/audit/audit_esms_*) at D."""
+    rows = []
+    for m in AUDIT_MODELS:
+        rows += _query(paths, f"SELECT * FROM audit.{m} WHERE measure_date = ?", [D])
+    got = {(r["indicator_id"], r["scope_id"], r["unit"], r["unit_id"]): r for r in rows}
+    assert len(got) == len(rows), "one row per indicator x ESMS x unit"
+    return got
+
+
+def test_auditors_trail_ties_out_with_the_hand_computed_table(esms_run):
     paths, _ = esms_run
-    rows = _query(paths, "SELECT indicator_id, finess_geo, id_type, dossier_id, in_numerator, in_denominator "
-                         "FROM marts.esms_audit_dossiers WHERE measure_date = ? AND finess_geo = ?", [D, E1])
-    listed = {(r["indicator_id"], r["id_type"], r["dossier_id"]): (r["in_numerator"], r["in_denominator"])
-              for r in rows}
-    actifs = {"A01", "A05", "A06", "A07", "A08", "A09"}
-    assert {d for (i, _, d) in listed if i == "ESMS-DUI-ACTIFS"} == actifs
-    assert {d for (i, _, d), (n, _) in listed.items() if i == "ESMS-DUI-PP" and n} == {"A01", "A05", "A07"}
-    assert {d for (i, _, d), (n, _) in listed.items() if i == "ESMS-DUI-AGENDA" and n} == {"A01", "A07"}
-    assert {d for (i, t, d) in listed if i == "ESMS-MSS" and t == "message_id"} == {"MS01", "MS03", "MS05", "MS11"}
-    assert {d for (i, t, d) in listed if i == "ESMS-MSS" and t == "dossier_id"} == {"A01", "A05", "A07"}
-    assert len([1 for (i, t, _) in listed if i == "ESMS-DMP" and t == "ins"]) == 4
+    audit = _audit(paths)
+    assert E4 not in {k[1] for k in audit}, "an ESMS not in force at D is not audited"
+    for (indicator, finess), (num, den, _) in EXPECTED.items():
+        rows = [r for k, r in audit.items() if k[:2] == (indicator, finess)]
+        assert sum(r["in_numerator"] for r in rows) == num, (indicator, finess)
+        if indicator == "ESMS-DUI-ACTIFS":      # the declared mean file active: its years, mean rounded half up
+            years = [int(r["unit_id"].split(":")[1]) for r in rows if r["in_denominator"]]
+            assert (2 * sum(years) + len(years)) // (2 * len(years)) == den, finess
+        else:
+            assert sum(r["in_denominator"] for r in rows) == den, (indicator, finess)
+
+
+def test_auditors_reasons_of_each_hand_built_dossier(esms_run):
+    paths, _ = esms_run
+    audit = _audit(paths)
+
+    def reasons(indicator, unit):
+        return {(k[1], k[3]): r["reason_code"] for k, r in audit.items() if k[0] == indicator and k[2] == unit}
+
+    actifs = {(E1, d) for d in ("A01", "A05", "A06", "A07", "A08", "A09")} | {(E2, "B01"), (E2, "B02"), (E3, "C01")}
+    assert reasons("ESMS-DUI-ACTIFS", "dui") == {k: "DUI_MIS_A_JOUR" for k in actifs}
+    assert reasons("ESMS-DUI-ACTIFS", "file_active") == {
+        (E1, "2021:45"): "FA_ANNEE_RETENUE", (E1, "2022:46"): "FA_ANNEE_RETENUE", (E1, "2023:51"): "FA_ANNEE_RETENUE",
+        (E2, "2021:10"): "FA_ANNEE_NON_RETENUE", (E2, "2022:16"): "FA_ANNEE_NON_RETENUE",
+        (E2, "2023:33"): "FA_ANNEE_RETENUE",                                    # atypique: 2023 only
+        (E3, "2022:21"): "FA_ANNEE_RETENUE", (E3, "2023:24"): "FA_ANNEE_RETENUE"}
+    assert reasons("ESMS-DUI-PP", "dui") == {
+        (E1, "A01"): "PP_VALIDE", (E1, "A05"): "PP_VALIDE", (E1, "A07"): "PP_VALIDE",
+        (E1, "A06"): "PP_NON_MIS_A_JOUR",                # updated only at creation (in the snapshot in force)
+        (E1, "A08"): "PP_TERMINE",                       # ends on D (its other projet is CLOS)
+        (E1, "A09"): "PP_PREPARATION_NON_ANTERIEURE",    # created on D
+        (E2, "B01"): "PP_VALIDE", (E2, "B02"): "PP_ABSENT", (E3, "C01"): "PP_NON_MIS_A_JOUR"}
+    assert reasons("ESMS-DUI-AGENDA", "dui") == {
+        (E1, "A01"): "AGENDA_RDV", (E1, "A07"): "AGENDA_RDV", (E2, "B01"): "AGENDA_RDV",
+        (E1, "A05"): "AGENDA_TRANSMISSION", (E2, "B02"): "AGENDA_TRANSMISSION",
+        (E1, "A06"): "AGENDA_SANS_DUREE",
+        (E1, "A08"): "AGENDA_ABSENT", (E1, "A09"): "AGENDA_ABSENT", (E3, "C01"): "AGENDA_ABSENT"}
+    with_pp = {(E1, "A01"): "DUI_AVEC_PP", (E1, "A05"): "DUI_AVEC_PP", (E1, "A07"): "DUI_AVEC_PP",
+               (E2, "B01"): "DUI_AVEC_PP"}
+    assert reasons("ESMS-MSS", "dui") == with_pp and reasons("ESMS-DMP", "dui") == with_pp
+    assert reasons("ESMS-MSS", "message") == {
+        (E1, "MS01"): "MSS_ENVOYE", (E1, "MS03"): "MSS_NON_DISTRIBUE", (E1, "MS05"): "MSS_ENVOYE",
+        (E1, "MS11"): "MSS_ENVOYE", (E2, "MS06"): "MSS_ENVOYE", (E3, "MS08"): "MSS_ENVOYE", (E3, "MS09"): "MSS_ENVOYE"}
+    patients = {k: r for k, r in audit.items() if k[0] == "ESMS-DMP" and k[2] == "patient"}
+    assert {r["reason_code"] for r in patients.values()} == {"DMP_ALIMENTE"}
+    assert sorted((k[1], r["evidence_id"]) for k, r in patients.items()) == sorted(
+        [(E1, "DOC02"), (E1, "DOC04"), (E1, "DOC05"), (E1, "DOC08"), (E3, "DOC09")])   # P1: its latest document
+    clear_ins = set(P.values()) | {P_BAD_KEY}
+    assert all(len(k[3]) == 64 and k[3] not in clear_ins for k in patients), "a patient is its keyed pseudonym"
+
+
+def test_auditors_evidence_points_to_the_landing_row(esms_run):
+    paths, _ = esms_run
+    audit = _audit(paths)
+    r = audit[("ESMS-DUI-ACTIFS", E1, "dui", "A05")]          # a March update delivered in the April file
+    assert (r["evidence_kind"], r["evidence_id"], str(r["evidence_date"])) == ("evenement", "EV07", "2024-03-10")
+    assert r["evidence_file"].endswith("dui_evenements_2024-04.csv") and r["evidence_line"] == 2
+    assert len(r["evidence_sha256"]) == 64
+    r = audit[("ESMS-DUI-ACTIFS", E1, "dui", "A07")]          # 00:30 local on 1 January: the local date counts
+    assert (r["evidence_id"], str(r["evidence_date"])) == ("EV06", "2024-01-01")
+    r = audit[("ESMS-DUI-AGENDA", E1, "dui", "A01")]          # a February entry in the March file
+    assert (r["evidence_id"], str(r["evidence_date"])) == ("AG01", "2024-02-05")
+    assert r["evidence_file"].endswith("dui_agenda_2024-03.csv")
+    r = audit[("ESMS-DUI-PP", E1, "dui", "A08")]
+    assert (r["evidence_kind"], r["evidence_id"], str(r["evidence_date"])) == ("projet", "PP08", D)
+    r = audit[("ESMS-DUI-ACTIFS", E1, "file_active", "2023:51")]
+    assert r["evidence_file"].endswith("esms_file_active_20240115.csv") and str(r["evidence_date"]) == "2024-01-15"
+    assert audit[("ESMS-DUI-PP", E2, "dui", "B02")]["evidence_kind"] is None   # no projet: nothing to show
 
 
 def test_auditors_trail_of_the_region_indicators(esms_run):

@@ -1,7 +1,8 @@
--- The auditors' lists (esms_audit_dossiers) count exactly the numerators and denominators published by the five
--- ESMS Numérique indicator models, and the CNSA figures (esms_cnsa_figures) repeat them: one failing row per
--- indicator x ESMS x measure date that disagrees. ESMS-DUI-ACTIFS's denominator (the declared file active) is not a
--- list and is compared with the figures only.
+-- The auditors' trail of the five ESMS Numérique indicators (models/audit/audit_esms_*) counts exactly the numerators
+-- and denominators published by the indicator models, and the CNSA figures (esms_cnsa_figures) repeat them: one
+-- failing row per indicator x ESMS x measure date that disagrees. ESMS-DUI-ACTIFS's denominator is the declared mean
+-- file active, not a list: it is recomputed from its in_denominator rows (unit_id `<année>:<file active>`) as
+-- int_esms_personnes_accompagnees computes it, the mean rounded half up (2 * sum + n) // (2 * n), 0 without a year.
 with indicators as (
     {% set models = ['ind_esms_dui_actifs', 'ind_esms_dui_pp', 'ind_esms_dui_agenda', 'ind_esms_mss', 'ind_esms_dmp'] %}
     {% for m in models %}
@@ -10,11 +11,28 @@ with indicators as (
     {% endfor %}
 ),
 
+audit_rows as (
+    {% set audits = ['audit_esms_dui_actifs', 'audit_esms_dui_pp', 'audit_esms_dui_agenda', 'audit_esms_mss',
+                     'audit_esms_dmp'] %}
+    {% for m in audits %}
+    select indicator_id, measure_date, scope_id as finess_geo, unit, unit_id, in_numerator, in_denominator
+    from {{ ref(m) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
 audit as (
-    select indicator_id, measure_date, finess_geo,
-           count(*) filter (where in_numerator) as n_numerator,
-           count(*) filter (where in_denominator) as n_denominator
-    from {{ ref('esms_audit_dossiers') }}
+    select
+        indicator_id, measure_date, finess_geo,
+        count(*) filter (where in_numerator) as n_numerator,
+        case
+            when indicator_id <> 'ESMS-DUI-ACTIFS' then count(*) filter (where in_denominator)
+            when count(*) filter (where in_denominator) = 0 then 0
+            else (2 * sum(case when in_denominator and unit = 'file_active'
+                               then cast(split_part(unit_id, ':', 2) as bigint) end)
+                  + count(*) filter (where in_denominator)) // (2 * count(*) filter (where in_denominator))
+        end as n_denominator
+    from audit_rows
     group by 1, 2, 3
 ),
 
@@ -34,5 +52,5 @@ from indicators as i
 left join audit as a using (indicator_id, measure_date, finess_geo)
 left join figures as f using (indicator_id, measure_date, finess_geo)
 where i.numerator <> coalesce(a.n_numerator, 0)
-   or (i.indicator_id <> 'ESMS-DUI-ACTIFS' and i.denominator <> coalesce(a.n_denominator, 0))
+   or i.denominator <> coalesce(a.n_denominator, 0)
    or f.numerator is null or i.numerator <> f.numerator or i.denominator <> f.denominator
