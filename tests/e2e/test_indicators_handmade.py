@@ -8,7 +8,7 @@ import pytest
 from dagster_project.pipeline import run_pipeline
 from dagster_project.settings import Paths
 
-from .handmade import EXPECTED, D, build_landing
+from .handmade import DAC_AUDIT, EXPECTED, F_DAC1, D, build_landing
 
 pytestmark = pytest.mark.slow
 
@@ -69,3 +69,27 @@ def test_values_targets_and_published_csv(handmade_run):
     assert len(published) == len(EXPECTED)
     row = next(r for r in published if r["indicator_id"] == "EP-6.1" and r["scope_type"] == "region")
     assert (row["period_start"], row["period_end"], row["value"]) == ("2024-01-01", D, "80,0")  # decimal comma
+
+
+def test_dac_audit_trail_gives_each_dossier_its_reason(handmade_run):
+    """The auditors' trail of EP-6.1 .. EP-6.4: each hand-built dossier of DAC1 with the reason computed by hand,
+    the row that proves it, and counts equal to the published numerator and denominator."""
+    paths, _ = handmade_run
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    models = ["audit_ep_6_1_dossiers_actifs", "audit_ep_6_2_primo_evaluation", "audit_ep_6_3_notifications",
+              "audit_ep_6_4_equipe", "audit_ep_6_4_echange"]
+    rows = con.execute(" UNION ALL ".join(
+        f"SELECT indicator_id, scope_type, scope_id, unit, unit_id, in_denominator, in_numerator, reason_code, "
+        f"evidence_id, evidence_file, evidence_line FROM audit.{m} WHERE measure_date = ?" for m in models),
+        [D] * len(models)).fetchall()
+    assert {(r[1], r[2], r[3]) for r in rows} == {("dac", F_DAC1, "dossier")}   # DAC2 has no dossier
+    got = {(r[0], r[4]): (r[5], r[6], r[7], r[8]) for r in rows}
+    assert len(got) == len(rows) and got == DAC_AUDIT
+    evidence = {(r[0], r[4]): (r[9].rsplit("/", 1)[-1], r[10]) for r in rows}
+    assert evidence[("EP-6.1", "D1")] == ("coord_evenements_2024-01.csv", 3)    # E02, 2nd row of the January file
+    assert evidence[("EP-6.2", "D6")] == ("coord_dossiers_2024-03.csv", 7)      # D6, 6th row of the March snapshot
+    assert evidence[("EP-6.4-EQUIPE", "D7")] == ("coord_equipe_2024-03.csv", 10)  # the second line of P2 on D7
+    for ind in {k[0] for k in DAC_AUDIT}:
+        num = sum(v[1] for k, v in DAC_AUDIT.items() if k[0] == ind)
+        den = sum(v[0] for k, v in DAC_AUDIT.items() if k[0] == ind)
+        assert EXPECTED[(ind, "dac", F_DAC1, None)][:2] == (num, den), ind
