@@ -263,3 +263,35 @@ def _region_expectations():
 
 
 EXPECTED = _region_expectations()
+
+
+# The auditors' trail of the DAC indicators (dbt/models/audit/audit_ep_6_*.sql) at D, DAC1, hand-computed from the
+# rows above: (indicator, dossier) -> (in_denominator, in_numerator, reason_code, evidence_id). Only the dossiers
+# open at D (EP-6.2: opened in the period) get a row; D2 (closed on D), D8 (request) and D_OLD (older snapshot) none.
+DAC_AUDIT = {
+    ("EP-6.1", "D1"): (True, True, "actualise", "E02"),              # latest event other than CONSULTATION
+    ("EP-6.1", "D3"): (True, False, "consultation_seule", "E03"),    # read only on D
+    ("EP-6.1", "D4"): (True, True, "actualise", "E05"),              # the EVALUATION, not the earlier CONSULTATION
+    ("EP-6.1", "D6"): (True, True, "actualise", "E08"),              # local date 2024-01-01
+    ("EP-6.1", "D7"): (True, True, "actualise", "E11"),
+    ("EP-6.2", "D3"): (True, True, "evalue_dans_le_mois", "E04"),    # opening + 30 days
+    ("EP-6.2", "D4"): (True, False, "evaluation_tardive", "E05"),    # opening + 31 days
+    ("EP-6.2", "D5"): (True, True, "evalue_dans_le_mois", "E07"),    # closed by D: still counts
+    ("EP-6.2", "D6"): (True, False, "aucune_evaluation", "D6"),      # its coord_dossiers row
+    ("EP-6.2", "D7"): (True, True, "evalue_dans_le_mois", "E10"),    # same day as the opening
+    ("EP-6.3", "D1"): (True, True, "notification", "E02"),
+    ("EP-6.3", "D3"): (True, False, "aucune_notification", "D3"),
+    ("EP-6.3", "D4"): (True, False, "aucune_notification", "D4"),
+    ("EP-6.3", "D6"): (True, False, "aucune_notification", "D6"),    # its NOTIFICATION is dated 2024-04-01 (local)
+    ("EP-6.3", "D7"): (True, True, "notification", "E11"),           # an ALERTE
+    ("EP-6.4-EQUIPE", "D1"): (True, True, "equipe_2_professionnels", "P2"),   # the latest added member
+    ("EP-6.4-EQUIPE", "D3"): (True, False, "equipe_1_professionnel", "P1"),   # added on D
+    ("EP-6.4-EQUIPE", "D4"): (True, False, "equipe_1_professionnel", "P1"),   # P2 removed on D, P3 added after
+    ("EP-6.4-EQUIPE", "D6"): (False, False, "equipe_non_decrite", "D6"),
+    ("EP-6.4-EQUIPE", "D7"): (True, True, "equipe_2_professionnels", "P2"),   # P2 listed twice: 2 professionals
+    ("EP-6.4-ECHANGE", "D1"): (True, True, "echange_2_auteurs", "M02"),       # M03 is after the period
+    ("EP-6.4-ECHANGE", "D3"): (False, False, "aucun_message", "D3"),
+    ("EP-6.4-ECHANGE", "D4"): (True, False, "auteur_unique", "M05"),
+    ("EP-6.4-ECHANGE", "D6"): (True, False, "message_unique", "M06"),
+    ("EP-6.4-ECHANGE", "D7"): (True, True, "echange_2_auteurs", "M09"),
+}

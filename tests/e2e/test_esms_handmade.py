@@ -196,3 +196,17 @@ def test_auditors_trail_of_the_region_indicators(esms_run):
     assert (res["EP-3.2"]["numerator"], res["EP-3.2"]["denominator"]) == (0, 1)
     assert (res["EP-4.2"]["numerator"], res["EP-4.2"]["denominator"]) == (0, 0)
     assert res["EP-5.2"]["numerator"] is None
+
+
+def test_dac_audit_trail_of_a_dac_without_dossier(esms_run):
+    """The scaffolding DAC has no dossier: its EP-6.1 .. EP-6.4 rows are 0/0 and the auditors' trail lists no
+    dossier for it (the counts of the trail are the published figures)."""
+    paths, _ = esms_run
+    results = _query(paths, "SELECT indicator_id, numerator, denominator FROM marts.indicator_results "
+                            "WHERE measure_date = ? AND scope_type = 'dac' AND indicator_id LIKE 'EP-6.%'", [D])
+    assert sorted(r["indicator_id"] for r in results) == ["EP-6.1", "EP-6.2", "EP-6.3", "EP-6.4-ECHANGE",
+                                                          "EP-6.4-EQUIPE"]
+    assert {(r["numerator"], r["denominator"]) for r in results} == {(0, 0)}
+    for model in ("audit_ep_6_1_dossiers_actifs", "audit_ep_6_2_primo_evaluation", "audit_ep_6_3_notifications",
+                  "audit_ep_6_4_equipe", "audit_ep_6_4_echange"):
+        assert _query(paths, f"SELECT count(*) AS n FROM audit.{model}")[0]["n"] == 0, model

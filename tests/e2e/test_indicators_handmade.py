@@ -9,7 +9,7 @@ import pytest
 from dagster_project.pipeline import run_pipeline
 from dagster_project.settings import Paths
 
-from .handmade import EG, EXPECTED, D, F_CPTS1, F_CPTS2, F_DAC1, REGION, build_landing
+from .handmade import DAC_AUDIT, EG, EXPECTED, D, F_CPTS1, F_CPTS2, F_DAC1, REGION, build_landing
 
 pytestmark = pytest.mark.slow
 
@@ -163,3 +163,28 @@ def test_auditors_trail_of_the_region_indicators(handmade_run):
         None, False, True, "EP52_ANNUAIRE", "snapshot", "mss/annuaire_mssante_20230901.csv", date(2023, 9, 1),
         "mss/annuaire_mssante_20230901.csv", None)}
     assert (date.fromisoformat(D) - date(2023, 9, 1)).days == EXPECTED[("EP-5.2", "region", REGION, None)][0]
+
+
+def test_dac_audit_trail_gives_each_dossier_its_reason(handmade_run):
+    """The auditors' trail of EP-6.1 .. EP-6.4: each hand-built dossier of DAC1 with the reason computed by hand,
+    the row that proves it, and counts equal to the published numerator and denominator."""
+    paths, _ = handmade_run
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    models = ["audit_ep_6_1_dossiers_actifs", "audit_ep_6_2_primo_evaluation", "audit_ep_6_3_notifications",
+              "audit_ep_6_4_equipe", "audit_ep_6_4_echange"]
+    rows = con.execute(" UNION ALL ".join(
+        f"SELECT indicator_id, scope_type, scope_id, unit, unit_id, in_denominator, in_numerator, reason_code, "
+        f"evidence_id, evidence_file, evidence_line FROM audit.{m} WHERE measure_date = ?" for m in models),
+        [D] * len(models)).fetchall()
+    assert {(r[1], r[2], r[3]) for r in rows} == {("dac", F_DAC1, "dossier")}   # DAC2 has no dossier
+    got = {(r[0], r[4]): (r[5], r[6], r[7], r[8]) for r in rows}
+    assert len(got) == len(rows) and got == DAC_AUDIT
+    evidence = {(r[0], r[4]): (r[9].rsplit("/", 1)[-1], r[10]) for r in rows}
+    assert evidence[("EP-6.1", "D1")] == ("coord_evenements_2024-01.csv", 3)    # E02, 2nd row of the January file
+    assert evidence[("EP-6.2", "D6")] == ("coord_dossiers_2024-03.csv", 7)      # D6, 6th row of the March snapshot
+    # P2 on D7: line 9 (line 10 repeats its key dossier + professional + date added: quarantined at ingestion)
+    assert evidence[("EP-6.4-EQUIPE", "D7")] == ("coord_equipe_2024-03.csv", 9)
+    for ind in {k[0] for k in DAC_AUDIT}:
+        num = sum(v[1] for k, v in DAC_AUDIT.items() if k[0] == ind)
+        den = sum(v[0] for k, v in DAC_AUDIT.items() if k[0] == ind)
+        assert EXPECTED[(ind, "dac", F_DAC1, None)][:2] == (num, den), ind

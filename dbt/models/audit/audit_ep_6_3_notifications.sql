@@ -1,0 +1,67 @@
+{{ indicator_config() }}
+-- Audit of EP-6.3, one row per dossier of the denominator of each DAC (dossiers open at D): in the numerator when
+-- it has >= 1 NOTIFICATION, ALERTE or CARNET_LIAISON event in the period. Membership from the same intermediates
+-- as ind_ep_6_3_notifications; evidence: the latest such event of the period (stg_coordination__evenements), else
+-- the dossier's snapshot row in force at D (stg_coordination__dossiers).
+with dac as (
+    select s.measure_date, s.structure_id, s.finess
+    from {{ ref('int_coord_structures_at_measure_date') }} as s
+    join {{ ref('int_measure_dates') }} as m using (measure_date)
+    where s.structure_type = 'DAC'
+),
+
+members as (
+    select
+        dac.measure_date,
+        dac.finess,
+        d.dossier_id,
+        d.snapshot_month,
+        coalesce(a.n_notifications, 0) > 0 as in_numerator
+    from dac
+    join {{ ref('int_coord_dossiers_at_measure_date') }} as d
+        on d.measure_date = dac.measure_date and d.structure_id = dac.structure_id and d.is_open_at_measure_date
+    left join {{ ref('int_coord_dossier_activity_in_period') }} as a
+        on a.measure_date = d.measure_date and a.dossier_id = d.dossier_id
+),
+
+notifications as (
+    select
+        mb.measure_date,
+        mb.dossier_id,
+        e.event_id,
+        e.event_at_date,
+        e._file_name,
+        e._file_sha256,
+        e._line_number
+    from members as mb
+    join {{ ref('int_measure_dates') }} as m using (measure_date)
+    join {{ ref('stg_coordination__evenements') }} as e
+        on e.dossier_id = mb.dossier_id
+       and e.event_type in ('NOTIFICATION', 'ALERTE', 'CARNET_LIAISON')
+       and e.event_at_date between m.period_start and m.measure_date
+    qualify row_number() over (
+        partition by mb.measure_date, mb.dossier_id
+        order by e.event_at_date desc, e.event_at desc, e._file_name desc, e._line_number desc) = 1
+)
+
+select
+    'EP-6.3' as indicator_id,
+    mb.measure_date,
+    'dac' as scope_type,
+    mb.finess as scope_id,
+    cast(null as varchar) as subgroup,
+    'dossier' as unit,
+    mb.dossier_id as unit_id,
+    true as in_denominator,
+    mb.in_numerator,
+    case when mb.in_numerator then 'notification' else 'aucune_notification' end as reason_code,
+    case when n.event_id is not null then 'evenement' else 'dossier' end as evidence_kind,
+    coalesce(n.event_id, sd.dossier_id) as evidence_id,
+    coalesce(n.event_at_date, sd.date_ouverture) as evidence_date,
+    coalesce(n._file_name, sd._file_name) as evidence_file,
+    coalesce(n._file_sha256, sd._file_sha256) as evidence_sha256,
+    cast(coalesce(n._line_number, sd._line_number) as bigint) as evidence_line
+from members as mb
+left join notifications as n on n.measure_date = mb.measure_date and n.dossier_id = mb.dossier_id
+left join {{ ref('stg_coordination__dossiers') }} as sd
+    on sd.file_month = mb.snapshot_month and sd.dossier_id = mb.dossier_id
