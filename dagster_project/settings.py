@@ -76,8 +76,9 @@ def current_paths() -> Paths:
 
 
 def connect_read_only(path: Path):
-    """A read-only connection to a DuckDB file (the analysts' file, a warehouse) with this process's settings:
-    DuckDB refuses two connections to one file with different settings in one process."""
+    """A read-only connection to a DuckDB file (the working warehouse, the analysts' file) with this process's
+    settings: every reader outside the Dagster resource opens files through here (DuckDB refuses two connections to
+    one file with different settings in one process)."""
     import duckdb
 
     return duckdb.connect(str(path), read_only=True, config=duckdb_config())
@@ -92,11 +93,3 @@ def duckdb_config(tmp: Path | None = None) -> dict:
     if tmp is not None:
         cfg["temp_directory"] = str(tmp)
     return cfg
-
-
-def connect_read_only(path: Path):
-    """A read-only DuckDB connection to a warehouse file (the working one or the analysts' file), with the
-    project's settings: every reader outside the Dagster resource opens files through here."""
-    import duckdb
-
-    return duckdb.connect(str(path), read_only=True, config=duckdb_config())

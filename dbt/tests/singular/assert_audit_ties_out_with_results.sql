@@ -11,7 +11,7 @@ with members as (
            -- units of the denominator; ESMS-DUI-ACTIFS: its denominator is the declared mean file active, one row
            -- per year used (unit_id '<year>:<count>'), the mean rounded half up as int_esms_personnes_accompagnees
            count(*) filter (where in_denominator and unit <> 'file_active')
-             + coalesce((2 * sum(cast(split_part(unit_id, ':', 2) as bigint))
+             + coalesce((2 * sum(case when unit = 'file_active' then try_cast(split_part(unit_id, ':', 2) as bigint) end)
                              filter (where in_denominator and unit = 'file_active')
                          + count(*) filter (where in_denominator and unit = 'file_active'))
                         // nullif(2 * count(*) filter (where in_denominator and unit = 'file_active'), 0), 0)
