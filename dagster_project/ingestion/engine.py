@@ -210,8 +210,10 @@ def _select_list(spec: TableSpec, header: list[str], rules: list[Rule], source_a
 
 
 def _create_stage0(con, from_sql: str, spec, header, rules, carry: str) -> None:
-    """``_stage0``: one row per record read, in reading order (its rowid), typed and checked in one statement.
-    ``carry``: columns of the source kept as they are (the file path, or the exact reader's line number)."""
+    """``_stage0``: one row per record read, typed and checked in one statement. Its rows are in no particular
+    order (a rule's code list becomes a join, after which DuckDB inserts in parallel): every reader carries the
+    position of a row as a column. ``carry``: columns of the source kept as they are (the file path and reading
+    order of DuckDB's reader, or the exact reader's line number)."""
     inner, typed, viol = _select_list(spec, header, rules)
     con.execute("DROP VIEW IF EXISTS _stage")
     con.execute(
@@ -243,26 +245,32 @@ def _read_csv_sql(paths: list[Path], header: list[str], delimiter: str) -> str:
 def _read_fast(con, spec, units: list[Unit], rules) -> list[tuple[Unit, str]]:
     """Read the files of ``units`` (same header) with DuckDB's reader in one statement into ``_stage0``; return
     the files whose accounting does not hold or that are not UTF-8, with the reason (they are read again alone).
-    The others get their rows numbered by ``_filebase`` (data lines start at 2, in file order)."""
+
+    A row's line is its rank in the scan: ``row_number() OVER ()`` directly over ``read_csv`` numbers the records
+    in reading order (DuckDB guarantees the order of a window with an empty ``OVER`` over a single table function,
+    under ``preserve_insertion_order``: files in list order, records in file order), before any other operator
+    may reorder them. A file's records are then ``_ord`` = first .. first + count - 1 and its data lines start at
+    2. A file whose ranks are not one run is read again by the exact reader (never a wrong line number)."""
     con.execute("DROP TABLE IF EXISTS _ing_errors")
     con.execute("DROP TABLE IF EXISTS _ing_scans")
     paths = [u.readable.path for u in units]
-    _create_stage0(con, f"{_read_csv_sql(paths, units[0].header, spec.delimiter)} AS src", spec, units[0].header,
-                   rules, "src.filename AS _path")
+    scan = f"(SELECT *, row_number() OVER () AS _ord FROM {_read_csv_sql(paths, units[0].header, spec.delimiter)})"
+    _create_stage0(con, f"{scan} AS src", spec, units[0].header, rules, "src.filename AS _path, src._ord")
     errors = {p: kinds for p, kinds in con.execute(
         "SELECT s.file_path, list(DISTINCT e.error_type::VARCHAR) FROM _ing_errors AS e "
         "JOIN _ing_scans AS s USING (scan_id, file_id) GROUP BY 1").fetchall()}
-    counts = dict(con.execute("SELECT _path, count(*) FROM _stage0 GROUP BY 1").fetchall())
-    bases = dict(con.execute("SELECT _path, min(rowid) FROM _stage0 GROUP BY 1").fetchall())
+    ranks = {p: (n, first, last) for p, n, first, last in con.execute(
+        "SELECT _path, count(*), min(_ord), max(_ord) FROM _stage0 GROUP BY 1").fetchall()}
     again, good = [], []
     for u in units:
         p = str(u.readable.path)
+        n, first, last = ranks.get(p, (0, 1, 0))
         if "INVALID ENCODING" in errors.get(p, []):
             again.append((u, "cp1252"))
-        elif p in errors or 1 + counts.get(p, 0) != u.readable.physical_lines:
+        elif p in errors or 1 + n != u.readable.physical_lines or last - first + 1 != n:
             again.append((u, "exact"))
         else:
-            good.append((p, bases.get(p, 0), u))
+            good.append((p, first, u))
     con.execute("CREATE OR REPLACE TEMP TABLE _filebase (_path VARCHAR, _base BIGINT, _file VARCHAR, "
                 "_sha VARCHAR, _delivery_key VARCHAR)")
     if good:
@@ -272,13 +280,13 @@ def _read_fast(con, spec, units: list[Unit], rules) -> list[tuple[Unit, str]]:
             return "CASE _path " + " ".join(f"WHEN {lit(p)} THEN {value(b, u)}" for p, b, u in good) + " END"
 
         con.execute(
-            f"""CREATE TEMP VIEW _stage AS SELECT * EXCLUDE (_path), rowid - {case(lambda b, u: b)} + 2 AS _line,
+            f"""CREATE TEMP VIEW _stage AS SELECT * EXCLUDE (_path, _ord), _ord - {case(lambda b, u: b)} + 2 AS _line,
                        {case(lambda b, u: lit(u.lf.rel))} AS _file, {case(lambda b, u: lit(u.scan.sha256))} AS _sha,
                        {case(lambda b, u: lit(u.lf.delivery_key))} AS _delivery_key
                 FROM _stage0 WHERE _path IN ({', '.join(lit(p) for p, _, _ in good)})""")
     else:
-        con.execute("CREATE TEMP VIEW _stage AS SELECT * EXCLUDE (_path), 0::BIGINT AS _line, ''::VARCHAR AS _file, "
-                    "''::VARCHAR AS _sha, ''::VARCHAR AS _delivery_key FROM _stage0 WHERE false")
+        con.execute("CREATE TEMP VIEW _stage AS SELECT * EXCLUDE (_path, _ord), 0::BIGINT AS _line, "
+                    "''::VARCHAR AS _file, ''::VARCHAR AS _sha, ''::VARCHAR AS _delivery_key FROM _stage0 WHERE false")
     for _, _, u in good:
         u.res.reader = "duckdb"
     return again
@@ -331,7 +339,8 @@ def _read_etalab(con, spec: TableSpec, u: Unit, rules) -> None:
     n_fields = len(spec.columns)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _lines0 AS
-            SELECT line FROM read_csv({lit(str(path))}, delim='\\x1f', quote='', escape='', header=false,
+            SELECT row_number() OVER () AS _line, line
+            FROM read_csv({lit(str(path))}, delim='\\x1f', quote='', escape='', header=false,
                                       auto_detect=false, columns={{'line': 'VARCHAR'}},
                                       max_line_size={MAX_LINE_BYTES}, strict_mode=false)""")
     if con.execute("SELECT count(*) FROM _lines0").fetchone()[0] != u.readable.physical_lines:
@@ -341,13 +350,15 @@ def _read_etalab(con, spec: TableSpec, u: Unit, rules) -> None:
         from .reader import split_lines
 
         lines = split_lines(path.read_bytes().decode("utf-8-sig"))
-        con.register("_py_lines", pa.table({"line": pa.array(lines, pa.string())}))
+        con.register("_py_lines", pa.table({"_line": pa.array(range(1, len(lines) + 1), pa.int64()),
+                                            "line": pa.array(lines, pa.string())}))
         try:
-            con.execute("CREATE OR REPLACE TEMP TABLE _lines0 AS SELECT line FROM _py_lines")
+            con.execute("CREATE OR REPLACE TEMP TABLE _lines0 AS SELECT _line, line FROM _py_lines")
         finally:
             con.unregister("_py_lines")
-    con.execute("CREATE OR REPLACE TEMP TABLE _lines AS SELECT rowid + 1 AS _line, line, "
-                "string_split(line, ';') AS f FROM _lines0")
+    # the line is numbered in the scan (a window with an empty OVER keeps the reading order), not by rowid
+    con.execute("CREATE OR REPLACE TEMP TABLE _lines AS SELECT _line, line, string_split(line, ';') AS f "
+                "FROM _lines0")
     blank, other = con.execute(
         f"""SELECT count(*) FILTER (WHERE _line > 1 AND trim(coalesce(line, '')) = ''),
                    count(*) FILTER (WHERE _line > 1 AND f[1] <> '{section}' AND trim(coalesce(line, '')) <> '')

@@ -199,3 +199,30 @@ def test_a_nul_byte_inside_a_field_is_a_flagged_value(tmp_path, con):
     write_lines(tmp_path / "landing/mss/mss_messages_2024-06.csv", [";".join(MSS), ";".join(row)])
     ingest_landing(con, tmp_path / "landing")
     assert quarantine(con, "mss/mss_messages_2024-06.csv") == [(2, "control_character", "flagged")]
+
+
+def test_line_numbers_of_large_files_read_together_are_physical(tmp_path):
+    # Regression: several files of one table over 8 MB each (DuckDB scans one file in parallel chunks) read in one
+    # statement. A rule's code list became a join, after which DuckDB inserted the rows in parallel, in no order:
+    # `rowid - first rowid + 2` gave lines beyond the end of the file, different from one run to the next.
+    from dagster_project.settings import duckdb_config
+
+    rows, bad = 125_000, {}
+    for m in (1, 2, 3):
+        lines = [";".join(DUI)]
+        bad[m] = {2, 1000 * m, rows // 2 + m, rows - 7 * m, rows + 1}   # physical lines, the header is line 1
+        for line in range(2, rows + 2):
+            kind = "CODE_INCONNU" if line in bad[m] else "SOIN"
+            lines.append(f"010000024;D{line % 40};E{m}-{line};2024-0{m}-05T10:00:00+02:00;{kind};UTILISATEUR;A1")
+        write_lines(tmp_path / f"landing/dui/dui_evenements_2024-0{m}.csv", lines)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), config=dict(duckdb_config(), threads=4))
+    ingest_landing(con, tmp_path / "landing")
+    for m in (1, 2, 3):
+        name = f"dui/dui_evenements_2024-0{m}.csv"
+        assert record(con, name) == (rows + 1, rows - len(bad[m]), len(bad[m]), 0, "duckdb", "loaded")
+        assert quarantine(con, name) == [(line, "unknown_code", "rejected") for line in sorted(bad[m])]
+        # every loaded row is on the line its event id was written on
+        right = con.execute("""SELECT count(*), count(*) FILTER (WHERE _line_number = split_part(event_id, '-', 2)::INT)
+                               FROM raw.dui_evenements WHERE _file_name = ?""", [name]).fetchone()
+        assert right == (rows - len(bad[m]),) * 2
+    con.close()
