@@ -192,8 +192,10 @@ def cmd_audit(args) -> int:
     except AuditError as e:
         raise UsageError(str(e)) from None
     where = args.finess or "region"
-    print(f"{args.indicator} at {where} on {args.measure_date}: {s.n_numerator} in the numerator, "
-          f"{s.n_denominator} in the denominator.")
+    print(f"{args.indicator} at {where} on {args.measure_date}: published {'; '.join(s.published) or '—'}; "
+          f"units listed: {s.n_numerator} in the numerator, {s.n_denominator} in the denominator"
+          + (" (declared file-active years: the denominator is their mean)" if any(
+              r["unit"] == "file_active" for r in s.rows) else "") + ".")
     print(f"Every unit:     {s.members}")
     print(f"Sample of {len(s.rows)} (seed {args.seed}): {s.sample}")
     print(f"Printable page: {s.page}")

@@ -47,9 +47,10 @@ class AuditSample:
     members: Path          # every unit of the scope and quarter
     sample: Path           # the sample, CSV
     page: Path             # the sample, printable HTML
-    n_numerator: int
-    n_denominator: int
+    n_numerator: int       # units listed in the numerator
+    n_denominator: int     # units listed in the denominator (ESMS-DUI-ACTIFS: declared file-active years)
     rows: list[dict]       # the sample's rows
+    published: list[str]   # the published figure(s) of the scope, « 6,3 % (1 / 16) »
 
 
 def _records(con, sql: str, params) -> list[dict]:
@@ -133,11 +134,14 @@ def audit_sample(warehouse: Path, out_dir: Path, indicator_id: str, scope_id: st
         indicator_id=indicator_id, scope_id=scope_id, scope_type=scope_type, name=name[0] if name else None,
         measure_date=measure_date, quarter=quarter_label(measure_date), figures=figures,
         units=[UNITS.get(u, (u, u)) for u in units], rows=chosen, n=n, seed=seed,
+        file_active=any(r["unit"] == "file_active" for r in rows),
         n_total=len(rows), n_numerator=sum(r["in_numerator"] for r in rows),
         n_denominator=sum(r["in_denominator"] for r in rows),
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         command=(f"eparcours audit-sample --indicator {indicator_id}"
                  + (f" --finess {scope_id}" if scope_id else "")
                  + f" --measure-date {measure_date.isoformat()} --n {n} --seed {seed}")), encoding="utf-8")
+    published = [" ".join(x for x in (f["subgroup_label"], f["value_text"] or "—",
+                                       f"({f['ratio_text']})" if f["ratio_text"] else "") if x) for f in figures]
     return AuditSample(members, sample, page, sum(r["in_numerator"] for r in rows),
-                       sum(r["in_denominator"] for r in rows), chosen)
+                       sum(r["in_denominator"] for r in rows), chosen, published)
