@@ -1,6 +1,8 @@
 """docs/adding_an_indicator.md, followed with a throwaway indicator on a copy of the dbt project and of a working
-warehouse: a model, its yml, one catalogue row and the union entry are all it takes for the indicator to be
-published with its label and its French texts; a catalogue row without its model fails the catalogue test."""
+warehouse: a model, its yml, one catalogue row, the union entry and its audit model are all it takes for the
+indicator to be published with its label and its French texts, its trail tying out (the build runs every test of
+the models it selects: the catalogue, tie-out and audit-model tests included); a catalogue row without its model
+fails the catalogue test."""
 from __future__ import annotations
 
 import os
@@ -46,6 +48,30 @@ models:
             combination_of_columns: [indicator_id, measure_date, scope_type, scope_id, subgroup]
 """
 
+AUDIT = """{{ indicator_config() }}
+-- EP-ZZ's auditors' trail: every dossier of each DAC, in the numerator when open at D.
+with structures as (
+    select measure_date, structure_id, finess
+    from {{ ref('int_coord_structures_at_measure_date') }}
+    where structure_type = 'DAC'
+)
+
+select 'EP-ZZ' as indicator_id, s.measure_date, 'dac' as scope_type, s.finess as scope_id,
+       cast(null as varchar) as subgroup, 'dossier' as unit, d.dossier_id as unit_id, true as in_denominator,
+       d.is_open_at_measure_date as in_numerator,
+       case when d.is_open_at_measure_date then 'OUVERT' else 'NON_OUVERT' end as reason_code,
+       cast(null as varchar) as evidence_kind, cast(null as varchar) as evidence_id, cast(null as date) as evidence_date,
+       cast(null as varchar) as evidence_file, cast(null as varchar) as evidence_sha256,
+       cast(null as bigint) as evidence_line
+from structures as s
+join {{ ref('int_coord_dossiers_at_measure_date') }} as d
+    on d.measure_date = s.measure_date and d.structure_id = s.structure_id
+where s.measure_date in (select measure_date from {{ ref('int_measure_dates') }})
+"""
+
+REASONS = ("EP-ZZ;OUVERT;true;dossier ouvert à la date de mesure;test de la recette\n"
+           "EP-ZZ;NON_OUVERT;false;dossier non ouvert à la date de mesure;test de la recette\n")
+
 ROW = ("EP-ZZ;Indicateur jetable du test de la recette;E-parcours;computed;%;note_2021_216;dac, region;false;"
        "ind_ep_zz_throwaway;dossiers ouverts;dossier ouvert;false;\n")
 
@@ -75,6 +101,14 @@ def recipe(tiny_run, tmp_path_factory):
     text = union.read_text()
     assert "'ind_esms_dmp'] %}" in text
     union.write_text(text.replace("'ind_esms_dmp'] %}", "'ind_esms_dmp', 'ind_ep_zz_throwaway'] %}"))
+    # 5: its audit model, its reasons, and the model in the union of the trail
+    (project / "models" / "audit" / "audit_ep_zz_throwaway.sql").write_text(AUDIT)
+    with open(root / "seeds" / "ref_audit_reasons.csv", "a", encoding="utf-8") as f:
+        f.write(REASONS)
+    trail = project / "models" / "audit" / "audit_membership.sql"
+    text = trail.read_text()
+    assert "'audit_esms_dmp'] %}" in text
+    trail.write_text(text.replace("'audit_esms_dmp'] %}", "'audit_esms_dmp', 'audit_ep_zz_throwaway'] %}"))
     env = {**os.environ, "EPARCOURS_WAREHOUSE": str(root / "warehouse.duckdb"),
            "EPARCOURS_DUCKDB_TEMP": str(root / "tmp"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return root, project, env
@@ -82,8 +116,8 @@ def recipe(tiny_run, tmp_path_factory):
 
 def test_the_recipe_publishes_the_indicator_with_its_texts(recipe):
     root, project, env = recipe
-    res = _dbt(project, env, "build", "--select", "ref_indicator_catalogue", "ind_ep_zz_throwaway",
-               "indicator_results", "publish_indicator_results", "assert_catalogue_matches_indicator_models",
+    res = _dbt(project, env, "build", "--select", "ref_indicator_catalogue", "ref_audit_reasons", "ind_ep_zz_throwaway",
+               "indicator_results", "publish_indicator_results", "audit_ep_zz_throwaway", "audit_membership",
                "--exclude-resource-type", "unit_test")
     assert res.returncode == 0, res.stdout[-3000:]
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
