@@ -26,3 +26,16 @@
         on s.{{ column }} <= {{ bound }}
     group by 1
 {%- endmacro %}
+
+{#- The dossiers of each DAC in force at the measure dates of the run, from the coordination snapshot in force at D,
+    filtered by `dossier_filter` (on alias d of int_coord_dossiers_at_measure_date): the population of the DAC
+    indicators' audit models (audit_ep_6_*), read from the same intermediates as ind_ep_6_*. Columns: measure_date,
+    finess, dossier_id, snapshot_month, date_ouverture. -#}
+{% macro dac_dossiers(dossier_filter='d.is_open_at_measure_date') -%}
+    select s.measure_date, s.finess, d.dossier_id, d.snapshot_month, d.date_ouverture
+    from {{ ref('int_coord_structures_at_measure_date') }} as s
+    join {{ ref('int_measure_dates') }} as m using (measure_date)
+    join {{ ref('int_coord_dossiers_at_measure_date') }} as d
+        on d.measure_date = s.measure_date and d.structure_id = s.structure_id and {{ dossier_filter }}
+    where s.structure_type = 'DAC'
+{%- endmacro %}

@@ -4,18 +4,8 @@
 -- (inclusive; it may fall after D), the rule of ind_ep_6_2_primo_evaluation on the same inputs. Evidence: the
 -- first evaluation of that window (the primo-évaluation); for a dossier not counted, the first evaluation after
 -- the window if any, else the dossier's snapshot row (its opening date).
-with dac as (
-    select s.measure_date, s.structure_id, s.finess
-    from {{ ref('int_coord_structures_at_measure_date') }} as s
-    join {{ ref('int_measure_dates') }} as m using (measure_date)
-    where s.structure_type = 'DAC'
-),
-
-opened as (
-    select dac.measure_date, dac.finess, d.dossier_id, d.date_ouverture, d.snapshot_month
-    from dac
-    join {{ ref('int_coord_dossiers_at_measure_date') }} as d
-        on d.measure_date = dac.measure_date and d.structure_id = dac.structure_id and d.opened_in_period
+with opened as (
+    {{ dac_dossiers('d.opened_in_period') }}
 ),
 
 -- the first EVALUATION of each opened dossier within 30 days of the opening, else the first one after them

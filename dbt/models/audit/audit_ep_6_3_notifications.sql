@@ -3,23 +3,14 @@
 -- it has >= 1 NOTIFICATION, ALERTE or CARNET_LIAISON event in the period. Membership from the same intermediates
 -- as ind_ep_6_3_notifications; evidence: the latest such event of the period (stg_coordination__evenements), else
 -- the dossier's snapshot row in force at D (stg_coordination__dossiers).
-with dac as (
-    select s.measure_date, s.structure_id, s.finess
-    from {{ ref('int_coord_structures_at_measure_date') }} as s
-    join {{ ref('int_measure_dates') }} as m using (measure_date)
-    where s.structure_type = 'DAC'
-),
-
-members as (
+with members as (
     select
-        dac.measure_date,
-        dac.finess,
+        d.measure_date,
+        d.finess,
         d.dossier_id,
         d.snapshot_month,
         coalesce(a.n_notifications, 0) > 0 as in_numerator
-    from dac
-    join {{ ref('int_coord_dossiers_at_measure_date') }} as d
-        on d.measure_date = dac.measure_date and d.structure_id = dac.structure_id and d.is_open_at_measure_date
+    from ({{ dac_dossiers('d.is_open_at_measure_date') }}) as d
     left join {{ ref('int_coord_dossier_activity_in_period') }} as a
         on a.measure_date = d.measure_date and a.dossier_id = d.dossier_id
 ),

@@ -4,25 +4,16 @@
 -- as ind_ep_6_4_echange). The open dossiers without a message in the period are listed too (in neither).
 -- Evidence: the latest message of the period (stg_coordination__messages, same date rule), else the dossier's
 -- snapshot row in force at D.
-with dac as (
-    select s.measure_date, s.structure_id, s.finess
-    from {{ ref('int_coord_structures_at_measure_date') }} as s
-    join {{ ref('int_measure_dates') }} as m using (measure_date)
-    where s.structure_type = 'DAC'
-),
-
-members as (
+with members as (
     select
-        dac.measure_date,
-        dac.finess,
+        d.measure_date,
+        d.finess,
         d.dossier_id,
         d.snapshot_month,
         coalesce(a.n_messages, 0) as n_messages,
         coalesce(a.n_messages, 0) >= 1 as in_denominator,
         coalesce(a.n_messages, 0) >= 2 and coalesce(a.n_message_authors, 0) >= 2 as in_numerator
-    from dac
-    join {{ ref('int_coord_dossiers_at_measure_date') }} as d
-        on d.measure_date = dac.measure_date and d.structure_id = dac.structure_id and d.is_open_at_measure_date
+    from ({{ dac_dossiers('d.is_open_at_measure_date') }}) as d
     left join {{ ref('int_coord_dossier_activity_in_period') }} as a
         on a.measure_date = d.measure_date and a.dossier_id = d.dossier_id
 ),

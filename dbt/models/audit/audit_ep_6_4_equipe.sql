@@ -4,24 +4,15 @@
 -- professionals. The open dossiers whose team is not described are listed too (in neither), so that an auditor
 -- drawing any dossier of the active file sees why it is left out. Evidence: the most recently added member of the
 -- team at D (stg_coordination__equipe, the file in force at D, same date rule), else the dossier's snapshot row.
-with dac as (
-    select s.measure_date, s.structure_id, s.finess
-    from {{ ref('int_coord_structures_at_measure_date') }} as s
-    join {{ ref('int_measure_dates') }} as m using (measure_date)
-    where s.structure_type = 'DAC'
-),
-
-members as (
+with members as (
     select
-        dac.measure_date,
-        dac.finess,
+        d.measure_date,
+        d.finess,
         d.dossier_id,
         d.snapshot_month,
         coalesce(t.n_professionals, 0) >= 1 as in_denominator,
         coalesce(t.n_professionals, 0) >= 2 as in_numerator
-    from dac
-    join {{ ref('int_coord_dossiers_at_measure_date') }} as d
-        on d.measure_date = dac.measure_date and d.structure_id = dac.structure_id and d.is_open_at_measure_date
+    from ({{ dac_dossiers('d.is_open_at_measure_date') }}) as d
     left join {{ ref('int_coord_team_at_measure_date') }} as t
         on t.measure_date = d.measure_date and t.dossier_id = d.dossier_id
 ),
