@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 from .calendar import previous_quarter_end, quarter_end
-from .settings import DBT_DIR, Paths, connect_read_only
+from .settings import DBT_DIR, Paths, connect_read_only, duckdb_config
 
 
 class PipelineError(Exception):
@@ -205,6 +205,7 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
     and leaves ``<home>/published/`` untouched."""
     paths.ensure()
     paths.export_env()
+    warehouse_free(paths)
     ensure_dbt_manifest()
     from .ingestion import ingestion_assets
     from .partitions import partition_key_for, quarterly_partitions
@@ -252,11 +253,24 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
     return s
 
 
+def warehouse_free(paths: Paths) -> None:
+    """Before a run writes anything: the working warehouse is not held by another process (an engineer's DuckDB
+    session), or it is released within EPARCOURS_LOCK_WAIT_SECONDS; else one sentence says which file, who holds
+    it and what to do."""
+    from .resources import WarehouseBusy, open_writable
+
+    try:
+        open_writable(paths.warehouse, duckdb_config(paths.tmp)).close()
+    except WarehouseBusy as e:
+        raise PipelineError(str(e)) from None
+
+
 def recompute_quarter(paths: Paths, measure_date: date, verbose: bool = False) -> Path:
     """Recompute the indicator models of one quarter only (its partition), from what is already ingested,
     and rewrite the published CSV. Other quarters' rows are left as they are."""
     paths.ensure()
     paths.export_env()
+    warehouse_free(paths)
     ensure_dbt_manifest()
     from .partitions import partition_key_for, quarterly_partitions
     from .resources import WarehouseResource

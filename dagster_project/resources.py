@@ -5,6 +5,9 @@ DuckDB allows a single writer per file; every asset that writes is in the Dagste
 """
 from __future__ import annotations
 
+import os
+import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,6 +17,39 @@ import duckdb
 from .settings import current_paths, duckdb_config
 
 WRITER_POOL = "duckdb_writer"
+LOCK_WAIT_ENV = "EPARCOURS_LOCK_WAIT_SECONDS"
+
+
+class WarehouseBusy(RuntimeError):
+    """The working warehouse is held by another process for longer than the run may wait."""
+
+
+def _holder(message: str) -> str:
+    """« PID 1234: python3 » from DuckDB's lock error, or « another process »."""
+    m = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", message)
+    return f"PID {m.group(2)}: {m.group(1)}" if m else "another process"
+
+
+def open_writable(path: Path, config: dict, wait: float | None = None, poll: float = 1.0):
+    """A read-write connection to ``path``. While another process holds the file (an engineer's DuckDB session,
+    even read-only, locks it), wait up to ``wait`` seconds (``EPARCOURS_LOCK_WAIT_SECONDS``, default 60), then
+    give up with one sentence: which file, who holds it, what to do."""
+    if wait is None:
+        wait = float(os.environ.get(LOCK_WAIT_ENV, "60"))
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path), config=config)
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"the working warehouse {path} is held by {_holder(str(e))}: a DuckDB session open on it, even "
+                    f"read-only, blocks every run. Close that session and run again; to query while runs go on, "
+                    f"open the analysts' copy published/warehouse.duckdb (waited {wait:g} s, {LOCK_WAIT_ENV})."
+                ) from None
+            time.sleep(poll)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -32,7 +68,10 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False):
         paths = self.paths()
-        con = duckdb.connect(str(paths.warehouse), read_only=read_only, config=duckdb_config(paths.tmp))
+        if read_only:
+            con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config(paths.tmp))
+        else:
+            con = open_writable(paths.warehouse, duckdb_config(paths.tmp))
         con.execute("SET enable_progress_bar = false")  # run logs are read by people, not terminals
         try:
             yield con
