@@ -1,4 +1,4 @@
-"""The open-data export (dagster_project/publication/open_data.py writes the files; the dbt model
+"""The open-data export (dagster_project/publication/open_data/ writes the files; the dbt model
 open_indicator_results masks the small cells).
 
 The masking rule itself is pinned by the dbt unit tests of dbt/models/publish/open_indicator_results.yml (run by

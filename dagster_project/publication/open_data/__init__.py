@@ -6,7 +6,7 @@ The masking rule (primary and secondary, threshold ``EPARCOURS_OPEN_DATA_THRESHO
 logic: it is computed by the dbt model ``dbt/models/publish/open_indicator_results.sql`` (its yml and
 docs/open_data.md state it in full, the dbt unit tests pin it, the data test
 ``assert_open_data_not_recoverable`` checks that no masked figure can be recovered by subtraction). The
-publication copies that table into the analysts' file (``publication/analysts.py``); this module only writes it.
+publication copies that table into the analysts' file (``transform/exposures.py``, the dbt exposure analysts_file); this module only writes it.
 
 ``write_open_data`` writes ``indicator_results_open.csv`` (``;``, UTF-8 with BOM for French Excel, ISO
 dates, ``.`` decimals), ``indicator_results_open.parquet``, ``schema.json`` (a Frictionless tabular data

@@ -1,7 +1,7 @@
 -- indicator_results_open: the rows of indicator_results for the public (open data), with small cells masked.
 -- Everyone else (ARS, structures, CNSA, ministry) gets exact figures; only this export is masked, because the
 -- figures of a very small structure (2 dossiers out of 3) could identify people. Python only writes the files
--- (dagster_project/publication/open_data.py); the rule is here. docs/open_data.md states it in full.
+-- (dagster_project/publication/open_data/); the rule is here. docs/open_data.md states it in full.
 --
 -- Threshold t: EPARCOURS_OPEN_DATA_THRESHOLD (default 10), a whole number >= 1, checked when dbt compiles.
 --   primary    a row of an indicator whose catalogue unit is '%' (not declarative) with its numerator or its
