@@ -35,3 +35,18 @@ join {{ ref('int_measure_dates') }} as m using (measure_date)
 {% macro indicator_config() -%}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='measure_date') }}
 {%- endmacro %}
+
+{#- The names of the models that `model_name` reads whose name starts with `prefix` (at execution; [] at parse):
+    how the catalogue tests see which indicator or audit models a union reads. -#}
+{% macro model_parents(model_name, prefix) -%}
+    {%- set parents = [] -%}
+    {%- if execute -%}
+        {%- for node_id in graph.nodes['model.eparcours.' ~ model_name].depends_on.nodes -%}
+            {%- set node = graph.nodes.get(node_id) -%}
+            {%- if node and node.resource_type == 'model' and node.name.startswith(prefix) -%}
+                {%- do parents.append(node.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(parents) }}
+{%- endmacro %}

@@ -1,15 +1,7 @@
 -- Every computed indicator of the catalogue has its audit model in audit_membership (named after its indicator
 -- model: audit_ + the model's name without ind_), and audit_membership reads no other model: an indicator without a
 -- trail could not be checked by an auditor. A failure names the model missing on one side.
-{% set parents = [] %}
-{% if execute %}
-    {% for node_id in graph.nodes['model.eparcours.audit_membership'].depends_on.nodes %}
-        {% set node = graph.nodes.get(node_id) %}
-        {% if node and node.resource_type == 'model' and node.name.startswith('audit_') %}
-            {% do parents.append(node.name) %}
-        {% endif %}
-    {% endfor %}
-{% endif %}
+{% set parents = model_parents('audit_membership', 'audit_') %}
 
 with unioned as (
     {% for p in parents %}

@@ -1,15 +1,7 @@
 -- The catalogue drives the indicators: every computed or declarative row of ref_indicator_catalogue names a model
 -- that marts.indicator_results unions, and every model it unions has a catalogue row. A failure names the model
 -- (or the indicator) on one side only: add the catalogue row, or the model to the union (docs/adding_an_indicator.md).
-{% set parents = [] %}
-{% if execute %}
-    {% for node_id in graph.nodes['model.eparcours.indicator_results'].depends_on.nodes %}
-        {% set node = graph.nodes.get(node_id) %}
-        {% if node and node.resource_type == 'model' and node.name.startswith('ind_') %}
-            {% do parents.append(node.name) %}
-        {% endif %}
-    {% endfor %}
-{% endif %}
+{% set parents = model_parents('indicator_results', 'ind_') %}
 
 with unioned as (
     {% for p in parents %}
