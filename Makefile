@@ -58,7 +58,7 @@ test: install browser-deps
 # every run imports them again; from source that is twice as slow.
 dev: DEV_HOST ?= 127.0.0.1
 dev: DEV_PORT ?= 3000
-dev: DEV_DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+dev: DEV_DAGSTER_HOME ?= $(abspath $(HOME_DIR))/dagster
 dev: install
 	@mkdir -p "$(DEV_DAGSTER_HOME)" && cp dagster.yaml "$(DEV_DAGSTER_HOME)/dagster.yaml"
 	PYTHONDONTWRITEBYTECODE= DAGSTER_HOME="$(DEV_DAGSTER_HOME)" \

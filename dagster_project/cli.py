@@ -203,13 +203,21 @@ def cmd_audit(args) -> int:
 
 
 def cmd_recompute(args) -> int:
-    from .pipeline import recompute_quarter
+    from .pipeline import GateRefused, recompute_quarter
+    from .progress import Display
     from .settings import Paths
 
+    paths = Paths(args.landing.resolve(), args.home.resolve())
     t0 = time.monotonic()
-    out = recompute_quarter(Paths(args.landing.resolve(), args.home.resolve()), args.measure_date, args.verbose)
-    print(f"Recomputed the quarter ending {args.measure_date} in {time.monotonic() - t0:.1f} s.")
-    print(f"Indicator results:  {out}")
+    try:
+        with Display() as display:
+            s = recompute_quarter(paths, args.measure_date, args.verbose, display=display)
+    except GateRefused as e:
+        print_refusal(e, paths)
+        return EXIT_GATE
+    print(f"Recomputed the quarter ending {args.measure_date}.")
+    print_publication(s, paths)
+    print(f"Done in {time.monotonic() - t0:.1f} s.")
     return EXIT_OK
 
 
@@ -262,6 +270,7 @@ def accepts_from_args(args) -> list[dict]:
 
 def cmd_run(args) -> int:
     from .pipeline import GateRefused, run_pipeline
+    from .progress import Display
     from .quality.findings import load_results, unused_accepts, warning_lines
     from .settings import Paths
 
@@ -269,9 +278,10 @@ def cmd_run(args) -> int:
     accepts = accepts_from_args(args)
     paths = Paths(args.landing.resolve(), args.home.resolve())
     t0 = time.monotonic()
-    print(f"Landing folder: {paths.landing}")
+    print(f"Landing folder: {paths.landing}", flush=True)
     try:
-        s = run_pipeline(paths, through=args.through, verbose=args.verbose, accepts=accepts)
+        with Display() as display:
+            s = run_pipeline(paths, through=args.through, verbose=args.verbose, accepts=accepts, display=display)
     except GateRefused as e:
         if e.summary is not None:
             print_summary(e.summary, paths)
@@ -318,7 +328,9 @@ def print_refusal(e, paths, accepts=()) -> None:
 def print_summary(s, paths) -> None:
     loaded = [f for f in s.files if f["status"] == "loaded"]
     refused = [f for f in s.files if f["status"] == "refused"]
-    print(f"Ingested {len(loaded)} new file(s), {sum(f['rows_loaded'] for f in loaded):,} rows "
+    # a file feeds one table, except the FINESS etalab stock (two): files are counted once
+    n_files = len({f["file_name"] for f in loaded})
+    print(f"Ingested {n_files} new file(s), {sum(f['rows_loaded'] for f in loaded):,} rows "
           f"({sum(f['rows_rejected'] for f in loaded):,} rows quarantined, "
           f"{sum(f['values_flagged'] for f in loaded):,} values flagged).")
     for f in loaded:
@@ -335,6 +347,9 @@ def print_summary(s, paths) -> None:
             print(f"  {f['file_name']}: {', '.join(notes)}")
     for f in refused:
         print(f"  REFUSED {f['file_name']}: {f['message']}")
+    for f in s.files:
+        if f["status"] == "superseded":
+            print(f"  SUPERSEDED {f['file_name']}: {f['message'] or 'another file of the same delivery is in force'}")
     for rel, why in s.unknown_files:
         print(f"  NOT READ {rel}: {why}")
     if s.quarantine:
@@ -348,20 +363,48 @@ def print_summary(s, paths) -> None:
     else:
         print(f"Data up to {s.as_of}; quarters computed from {s.first_quarter} through {s.through}.")
     print(f"Working warehouse:  {paths.warehouse}")
-    if s.log_file:
-        print(f"Full log (dbt):     {s.log_file}")
     if s.quarantine_report:
         print(f"Quarantine report:  {s.quarantine_report}  (or query raw.quarantine in the warehouse)")
-    if s.manifest is not None:
-        m = s.manifest
-        n_wb = sum(1 for f in m["files"] if f.startswith("cnsa/") and f.endswith(".xlsx"))
-        n_pdf = sum(1 for f in m["files"] if f.startswith("cnsa/") and f.endswith(".pdf"))
-        print(f"Quality gate passed; published at {m['published_at']} to {s.published}:")
-        print("  warehouse.duckdb (schema publish, for analysts), indicator_results.csv / .parquet")
-        print(f"  cnsa/{m['measure_dates'][-1]}/: {n_wb} workbook(s), {n_pdf} proof(s) of use")
-        print("  quality/index.html (validation results), quarantine_report.csv, manifest.json")
-        for r in m["cnsa_refused"]:
-            print(f"  REFUSED {r}")
+    print_publication(s, paths)
+
+
+def print_publication(s, paths) -> None:
+    """The runs in the Dagster instance, the log, the gate's verdict and every published artefact."""
+    from .orchestration.instance import dagster_home
+
+    if s.run_ids:
+        print(f"Dagster runs:       {', '.join(r[:8] for r in s.run_ids)} in {dagster_home(paths)} "
+              "(`make dev`, page Runs)")
+    if s.log_file:
+        print(f"Full log (dbt):     {s.log_file}")
+    if s.manifest is None:
+        return
+    m = s.manifest
+    accepted = len(m.get("overrides", []))
+    print("Quality gate: passed" + (f", {accepted} failure(s) knowingly accepted" if accepted else "")
+          + (f", {len(m.get('warnings', []))} warning(s)" if m.get("warnings") else "") + ".")
+    print(f"Published at {m['published_at']} to {s.published} (publication {m['id']}):")
+    for line in artefact_lines(m["files"]):
+        print(f"  {line}")
+    for r in m["cnsa_refused"]:
+        print(f"  REFUSED {r}")
+
+
+def artefact_lines(files) -> list[str]:
+    """Every artefact of a publication, one line per top-level file and per folder (with its files by kind)."""
+    from collections import Counter
+
+    tops, folders = [], {}
+    for f in sorted(files):
+        head, _, rest = f.partition("/")
+        if rest:
+            folders.setdefault(head, Counter())[Path(f).suffix.lstrip(".") or "file"] += 1
+        else:
+            tops.append(f)
+    lines = [", ".join(tops)] if tops else []
+    for folder, kinds in folders.items():
+        lines.append(f"{folder + '/':<12} " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

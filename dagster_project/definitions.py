@@ -19,6 +19,7 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
     from .orchestration.jobs import build_jobs
     from .orchestration.schedules import schedules
     from .orchestration.sensors import sensors
+    from .progress import progress_logger
     from .publication.publish import publication
     from .quality.checks import build_quality_checks
     from .transform.assets import dbt_indicators, dbt_reference, dbt_resource
@@ -32,6 +33,8 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
         sensors=sensors,
         resources={"warehouse": warehouse or WarehouseResource(), "dbt": dbt_resource()},
         executor=dg.in_process_executor,
+        # the command line's runs feed its progress display (progress.py); any run may use Dagster's console
+        loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )
 
 

@@ -1,14 +1,20 @@
-"""Run the whole pipeline in-process (what ``eparcours run`` does), through Dagster.
+"""What ``eparcours run`` and ``eparcours recompute`` do: launch the jobs of the code location
+(``orchestration/jobs.py``) on the instance the UI shows (``orchestration/instance.py``), in this process.
 
-The command line, the tests and the benchmarks all go through ``run_pipeline``: it materialises every
-asset of the code location with the in-process executor (one process, no re-import per step) against
-the given landing folder and home, then reads back from the warehouse what was ingested and quarantined.
+``run``        ``ingest_job`` (every landing table, seeds, staging, the gate's models and the landing checks), then
+               ``quarter_job`` for every quarter from the first with data through the last complete one, as one
+               partition-range run (indicators, their dbt tests, the pre-publication gate, then the publication).
+               The window is read from one dbt model, ``staging.stg_ingestion__data_window``.
+``recompute``  ``quarter_job`` for one quarter.
+
+A refused gate (a failed blocking check, or a dbt test of the gate) raises ``GateRefused``; any other failed step
+``PipelineError`` with its innermost error in one sentence. The command line, the tests and the benchmarks all go
+through here; the run's events feed the progress display (``progress.py``).
 """
 from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -42,6 +48,7 @@ class RunSummary:
     # entries of the landing folder not read: (path, why) - a name of no table, a folder, a FIFO, a link outside
     unknown_files: list[tuple[str, str]] = field(default_factory=list)
     as_of: date | None = None
+    first_data: date | None = None
     through: date | None = None
     quarantine_report: Path | None = None
     first_quarter: date | None = None
@@ -49,6 +56,7 @@ class RunSummary:
     published: Path | None = None
     manifest: dict | None = None
     log_file: Path | None = None
+    run_ids: list[str] = field(default_factory=list)  # the Dagster runs of this command, in the instance
 
 
 def run_log_path(paths: Paths, started: datetime) -> Path:
@@ -86,44 +94,56 @@ def last_complete_quarter(as_of: date) -> date:
     return qe if qe == as_of else previous_quarter_end(as_of)
 
 
-AS_OF_SQL = """
-SELECT least(max(d), current_date) FROM (
-    SELECT max(sent_at_local_date) AS d FROM raw.mss_messages
-    UNION ALL SELECT max(submitted_at_local_date) FROM raw.dmp_documents
-    UNION ALL SELECT max(event_at_local_date) FROM raw.dui_evenements
-    UNION ALL SELECT max(start_at_local_date) FROM raw.dui_agenda
-    UNION ALL SELECT max(event_at_local_date) FROM raw.coord_evenements
-    UNION ALL SELECT max(posted_at_local_date) FROM raw.coord_messages
-)
-"""
+WINDOW_SQL = ("SELECT as_of_date, first_data_date, first_quarter_start, last_complete_quarter_end "
+              "FROM staging.stg_ingestion__data_window")
 
 
-FIRST_DATE_SQL = AS_OF_SQL.replace("SELECT least(max(d), current_date)", "SELECT min(d)").replace(
-    "max(", "min(")
+class Jobs:
+    """The jobs of the code location, run in this process on the instance of this home (the one ``make dev`` shows):
+    each ``run`` is a Dagster run with its materializations, check results and logs, whose events feed ``display``.
+    Unless ``verbose``, what dbt prints (dagster-dbt re-emits every dbt event on stdout: ~800 lines a run) goes to
+    ``log`` instead of the terminal or the cron mail."""
+
+    def __init__(self, paths: Paths, verbose: bool = False, display=None, log: Path | None = None):
+        from .orchestration.instance import open_instance
+
+        paths.export_env()  # the code location's warehouse resource reads the paths from the environment
+        self.paths, self.verbose, self.display, self.log = paths, verbose, display, log
+        self.instance = open_instance(paths)
+        self.run_ids: list[str] = []
+
+    def run(self, name: str, tags: dict | None = None, partition_key: str | None = None):
+        from .definitions import defs
+        from .orchestration.instance import command_line_tags
+        from .progress import attached
+
+        job = defs.resolve_job_def(name)
+        # the progress logger only (a refused gate is reported by GateRefused, a failed step by PipelineError);
+        # --verbose adds Dagster's console logger, every event with its stack traces
+        loggers = {"progress": {}, **({"console": {"config": {"log_level": "DEBUG"}}} if self.verbose else {})}
+        with attached(self.display), _output_to(None if self.verbose else self.log):
+            result = job.execute_in_process(
+                instance=self.instance, raise_on_error=False, partition_key=partition_key,
+                tags={**command_line_tags(), **(tags or {})}, run_config={"loggers": loggers})
+        self.run_ids.append(result.run_id)
+        return judge(result)
 
 
-def _materialize(assets, resources, verbose: bool, tags: dict | None = None, partition_key: str | None = None,
-                 log: Path | None = None):
-    """Run the assets (and their checks) in-process; a failed blocking check is a refusal of the gate. Unless
-    ``verbose``, what dbt prints (dagster-dbt re-emits every dbt event on stdout: ~800 lines a run, with colour
-    codes) goes to ``log`` instead of the terminal or the cron mail."""
+@contextlib.contextmanager
+def _output_to(log: Path | None):
+    if log is None:
+        yield
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a", encoding="utf-8") as f, contextlib.redirect_stdout(f):
+        yield
+
+
+def judge(result):
+    """A run's verdict: a failed blocking check (or a refusing dbt test) is a refusal of the gate, any other failed
+    step an error in one sentence."""
     import dagster as dg
 
-    if log is not None and not verbose:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with open(log, "a", encoding="utf-8") as f, contextlib.redirect_stdout(f):
-            return _materialize(assets, resources, verbose, tags, partition_key)
-    result = dg.materialize(
-        assets,
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-        tags=tags,
-        partition_key=partition_key,
-        # quiet unless --verbose: a refused gate is reported by GateRefused, a failed step by PipelineError (its
-        # innermost error in one sentence); Dagster's own ERROR lines would print a stack trace before them
-        run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}},
-    )
     failures = [_check_failure(ev) for ev in result.get_asset_check_evaluations()
                 if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR]
     failures = _merge(_dbt_gate_failures(result), failures)
@@ -185,11 +205,6 @@ def _manifest_of(assets_def):
         return None
 
 
-def _checks_for(assets, checks):
-    keys = {k for a in assets for k in a.keys}
-    return [c for c in checks if any(k.asset_key in keys for k in c.check_keys)]
-
-
 def accept_tags(accepts: list[dict] | None) -> dict:
     """Run tags carrying this run's overrides of the quality gate (read by every check of the run)."""
     from .quality.checks import ACCEPT_TAG
@@ -198,41 +213,28 @@ def accept_tags(accepts: list[dict] | None) -> dict:
 
 
 def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = False,
-                 accepts: list[dict] | None = None) -> RunSummary:
-    """Ingest and check the landing tables, build reference and staging, compute every quarter from the first
-    with data up to ``through`` (default: the last complete quarter of the data) as one partition-range run,
-    run the pre-publication checks, and only then publish. A failed blocking check raises ``GateRefused``
-    and leaves ``<home>/published/`` untouched."""
+                 accepts: list[dict] | None = None, display=None) -> RunSummary:
+    """``ingest_job``, then ``quarter_job`` for every quarter from the first with data up to ``through`` (default: the
+    last complete quarter of the data) as one partition-range run, which publishes once its gate passed. A failed
+    blocking check raises ``GateRefused`` and leaves ``<home>/published/`` untouched."""
+    from .orchestration.jobs import INGEST_JOB, QUARTER_JOB
+    from .partitions import partition_key_for, quarterly_partitions
+
     paths.ensure()
-    paths.export_env()
     warehouse_free(paths)
     ensure_dbt_manifest()
-    from .ingestion import ingestion_assets
-    from .partitions import partition_key_for, quarterly_partitions
-    from .publication.publish import publication
-    from .quality.checks import build_quality_checks
-    from .resources import WarehouseResource
-    from .transform.assets import dbt_indicators, dbt_reference, dbt_resource
-
-    if not verbose:
-        logging.getLogger("dagster").setLevel(logging.WARNING)
     started = datetime.now(timezone.utc)
-    resources = {"warehouse": WarehouseResource(home=str(paths.home), landing=str(paths.landing)),
-                 "dbt": dbt_resource()}
-    checks = build_quality_checks()
-    stage1 = [*ingestion_assets, dbt_reference]
-    log = run_log_path(paths, started)
+    jobs = Jobs(paths, verbose, display, log=run_log_path(paths, started))
     tags = accept_tags(accepts)
     try:
-        _materialize(stage1 + _checks_for(stage1, checks), resources, verbose, tags=tags or None, log=log)
+        jobs.run(INGEST_JOB, tags)
     except GateRefused as e:
-        e.summary = summarize(paths, started, through)
+        e.summary = summarize(paths, started, through, jobs.run_ids)
         raise
-    s = summarize(paths, started, through)
-    first = _first_data_date(paths)
-    if s.through is None or first is None:
+    s = summarize(paths, started, through, jobs.run_ids)
+    if s.through is None or s.first_data is None:
         return s
-    first_key = max(partition_key_for(first), quarterly_partitions.get_first_partition_key())
+    first_key = max(partition_key_for(s.first_data), quarterly_partitions.get_first_partition_key())
     last_key = partition_key_for(s.through)
     if last_key < first_key:
         raise PipelineError(f"--through {s.through} is before the first quarter with data ({first_key})")
@@ -240,13 +242,15 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
         raise PipelineError(f"quarter {last_key} is not complete yet: choose an earlier --through")
     s.first_quarter = date.fromisoformat(first_key)
     try:
-        _materialize([dbt_indicators] + _checks_for([dbt_indicators], checks), resources, verbose, log=log,
-                     tags={**tags, "dagster/asset_partition_range_start": first_key,
-                           "dagster/asset_partition_range_end": last_key})
+        jobs.run(QUARTER_JOB, {**tags, "dagster/asset_partition_range_start": first_key,
+                               "dagster/asset_partition_range_end": last_key})
     except GateRefused as e:
         e.summary = s
         raise
-    _materialize([publication], resources, verbose, tags=tags or None, log=log)
+    return _published(s, paths)
+
+
+def _published(s: RunSummary, paths: Paths) -> RunSummary:
     s.published = paths.published
     s.results_csv = paths.published / "indicator_results.csv"
     s.manifest = json.loads((paths.published / "manifest.json").read_text(encoding="utf-8"))
@@ -265,17 +269,13 @@ def warehouse_free(paths: Paths) -> None:
         raise PipelineError(str(e)) from None
 
 
-def recompute_quarter(paths: Paths, measure_date: date, verbose: bool = False) -> Path:
-    """Recompute the indicator models of one quarter only (its partition), from what is already ingested,
-    and rewrite the published CSV. Other quarters' rows are left as they are."""
-    paths.ensure()
-    paths.export_env()
-    warehouse_free(paths)
-    ensure_dbt_manifest()
+def recompute_quarter(paths: Paths, measure_date: date, verbose: bool = False, display=None) -> RunSummary:
+    """``quarter_job`` for one quarter (its partition), from what is already ingested: its indicators, dbt tests and
+    gate, then the publication. Other quarters' rows are left as they are."""
+    from .orchestration.jobs import QUARTER_JOB
     from .partitions import partition_key_for, quarterly_partitions
-    from .resources import WarehouseResource
-    from .transform.assets import dbt_resource
 
+    paths.ensure()
     if measure_date != quarter_end(measure_date):
         raise PipelineError(f"{measure_date} is not the last day of a quarter")
     key = partition_key_for(measure_date)
@@ -283,25 +283,20 @@ def recompute_quarter(paths: Paths, measure_date: date, verbose: bool = False) -
         raise PipelineError(f"quarter ending {measure_date} is not a partition (before the first quarter or not over)")
     if not paths.warehouse.exists():
         raise PipelineError(f"no working warehouse at {paths.warehouse}: run `eparcours run` first")
-    if not verbose:
-        logging.getLogger("dagster").setLevel(logging.WARNING)
-    resources = {"warehouse": WarehouseResource(home=str(paths.home), landing=str(paths.landing)),
-                 "dbt": dbt_resource()}
-    from .publication.publish import publication
-    from .quality.checks import build_quality_checks
-    from .transform.assets import dbt_indicators as ind
-
-    _materialize([ind] + _checks_for([ind], build_quality_checks()), resources, verbose, partition_key=key)
-    _materialize([publication], resources, verbose)
-    return paths.published / "indicator_results.csv"
-
-
-def _first_data_date(paths: Paths) -> date | None:
-    con = connect_read_only(paths.warehouse)
+    warehouse_free(paths)
+    ensure_dbt_manifest()
+    started = datetime.now(timezone.utc)
+    jobs = Jobs(paths, verbose, display, log=run_log_path(paths, started))
+    s = RunSummary(started_at=started, first_quarter=date.fromisoformat(key), through=measure_date,
+                   run_ids=jobs.run_ids)
     try:
-        return con.execute(FIRST_DATE_SQL).fetchone()[0]
-    finally:
-        con.close()
+        jobs.run(QUARTER_JOB, partition_key=key)
+    except GateRefused as e:
+        e.summary = s
+        raise
+    log = run_log_path(paths, started)
+    s.log_file = log if log.exists() else None
+    return _published(s, paths)
 
 
 def _failure_sentence(result) -> str:
@@ -316,10 +311,10 @@ def _failure_sentence(result) -> str:
     return "the run failed (see the Dagster logs with --verbose)"
 
 
-def summarize(paths: Paths, started: datetime, through: date | None) -> RunSummary:
+def summarize(paths: Paths, started: datetime, through: date | None, run_ids: list[str] | None = None) -> RunSummary:
     from .ingestion.engine import inventory
 
-    s = RunSummary(started_at=started)
+    s = RunSummary(started_at=started, run_ids=run_ids if run_ids is not None else [])
     log = run_log_path(paths, started)
     s.log_file = log if log.exists() else None
     s.unknown_files = [(f.rel, f.reason) for f in inventory(paths.landing).files if f.status != "candidate"]
@@ -337,7 +332,7 @@ def summarize(paths: Paths, started: datetime, through: date | None) -> RunSumma
                GROUP BY ALL ORDER BY q.severity DESC, n DESC""")
         cols = [d[0] for d in cur.description]
         s.quarantine = [dict(zip(cols, r)) for r in cur.fetchall()]
-        s.as_of = con.execute(AS_OF_SQL).fetchone()[0]
+        s.as_of, s.first_data, _, s.through = _window(con)
         report = paths.warehouse_dir / "quarantine_report.csv"
         con.execute(
             f"""COPY (SELECT q.* FROM raw.quarantine q
@@ -351,6 +346,16 @@ def summarize(paths: Paths, started: datetime, through: date | None) -> RunSumma
         con.close()
     if through is not None:
         s.through = last_complete_quarter(through)
-    elif s.as_of is not None:
-        s.through = last_complete_quarter(s.as_of)
     return s
+
+
+def _window(con) -> tuple:
+    """(as-of date, first data date, first quarter, last complete quarter end) from the dbt model that decides them;
+    all None when the reference models were not built (a delivery refused before them)."""
+    import duckdb
+
+    try:
+        row = con.execute(WINDOW_SQL).fetchone()
+    except duckdb.CatalogException:
+        return None, None, None, None
+    return row if row is not None else (None, None, None, None)

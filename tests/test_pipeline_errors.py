@@ -10,7 +10,7 @@ from types import SimpleNamespace as NS
 import duckdb
 import pytest
 
-from dagster_project.pipeline import GateRefused, PipelineError, _materialize
+from dagster_project.pipeline import GateRefused, PipelineError, judge
 from dagster_project.quality.dbt_tests import (DBT_GATE_METADATA, accepted_test_ids, blocking, evaluate, meaning,
                                                short_ids)
 from dagster_project.quality.findings import load_results, overrides, refusal_blocks, warning_lines
@@ -227,13 +227,11 @@ def dbt_step_failure(refused: list[dict]):
 
 
 def test_a_refusing_dbt_step_is_a_gate_refusal_with_the_short_ids(monkeypatch, tmp_path):
-    import dagster as dg
     m = tiny_manifest()
     suite = evaluate(m, run_results(**{"assert_every_indicator_present": "fail"}),
                      tiny_warehouse(tmp_path / "warehouse.duckdb"), "dbt.dbt_indicators")
-    monkeypatch.setattr(dg, "materialize", lambda *a, **k: dbt_step_failure(blocking(suite)))
     with pytest.raises(GateRefused) as e:
-        _materialize([], {}, verbose=True)
+        judge(dbt_step_failure(blocking(suite)))
     (f,) = e.value.failures
     assert f["check"] == "dbt.assert_every_indicator_present" and f["suite"] == "dbt.dbt_indicators"
 
@@ -252,7 +250,7 @@ def test_the_command_line_prints_the_block_exits_3_and_leaves_published_untouche
     quality.mkdir(parents=True)
     con = tiny_warehouse(tmp_path / "warehouse.duckdb")
 
-    def refused(paths, through=None, verbose=False, accepts=None):
+    def refused(paths, through=None, verbose=False, accepts=None, display=None):
         suite = evaluate(m, run_results(**{NOT_NULL: "fail"}), con, "dbt.dbt_indicators", accepts)
         (quality / "dbt.dbt_indicators.json").write_text(suite.to_json())
         raise GateRefused(blocking(suite))
@@ -269,15 +267,12 @@ def test_the_command_line_prints_the_block_exits_3_and_leaves_published_untouche
 
 
 def test_any_other_step_failure_stays_a_one_sentence_error(monkeypatch):
-    import dagster as dg
     error = NS(message="outer", cls_name="DagsterExecutionStepExecutionError",
                cause=NS(message="Catalog Error: table raw.x does not exist", cls_name="CatalogException", cause=None))
     step = NS(event_type_value="STEP_FAILURE", step_key="dbt_indicators",
               event_specific_data=NS(error=error, user_failure_data=None))
-    monkeypatch.setattr(dg, "materialize", lambda *a, **k: NS(success=False, all_events=[step],
-                                                               get_asset_check_evaluations=lambda: []))
     with pytest.raises(PipelineError, match="step dbt_indicators failed: Catalog Error: table raw.x"):
-        _materialize([], {}, verbose=True)
+        judge(NS(success=False, all_events=[step], get_asset_check_evaluations=lambda: []))
 
 
 # ------------------------------------------------------------------------------------------------ one real run

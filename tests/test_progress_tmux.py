@@ -1,10 +1,9 @@
-"""The progress display in a real terminal: a script drives Progress inside a tmux pane of 100 x 20.
+"""The progress display in a real terminal: `eparcours run` in a tmux pane of 100 x 20, on a fresh home.
 
-The script and the test meet at checkpoints (a file written by the script, a file written back by the
-test), so that the pane is captured at known states and not at the mercy of the machine's load:
-- while it runs, the pane holds the note and one live status line, updated in place (no trail of
-  hundreds of lines, nothing in the scrollback), cut to the width so that it never wraps, cursor hidden;
-- at the end, only the permanent lines remain, no escape-sequence garbage, and the cursor is visible.
+While the ingestion works, the pane holds one live line at the bottom that changes (stage, files n/N, rows, elapsed)
+with permanent lines above it (each finished step), cut to the width so that it never wraps; no trail of status
+lines, no escape-sequence garbage. The run is interrupted once the ingestion is over: the rest of a run is the same
+display fed by the same events, and the whole run is covered off a terminal by tests/e2e/test_one_control_plane.py.
 
 Needs tmux (Debian: ``apt-get install -y tmux``); skipped with that message when it is missing.
 """
@@ -16,49 +15,19 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from dagster_project.synthetic import generate
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 100, 20
-NOTE = "dui/dui_evenements_2024-03.csv refusé : séparateur inconnu"
-
-SCRIPT = r'''
-import pathlib, sys, time
-sys.path.insert(0, sys.argv[2])
-from dagster_project.progress import Progress
-
-sync = pathlib.Path(sys.argv[1])
-
-def checkpoint(name):
-    (sync / name).write_text("")
-    while not (sync / ("go-" + name)).exists():
-        time.sleep(0.02)
-
-LONG = "dui_evenements_2024-03_livraison_complementaire_" + "x" * 80 + ".csv"
-with Progress() as p:
-    p.stage("Ingestion", total=40, total_bytes=40_000)
-    for i in range(1, 41):
-        time.sleep(0.03)        # faster than the redraw limit: the ticker draws what the calls could not
-        p.update(done=i, item=LONG if i <= 30 else "dui_evenements_2024-%02d.csv" % i, rows=i * 12_345,
-                 done_bytes=i * 1000)
-        if i == 10:
-            p.note(__NOTE__)
-        if i in (20, 30):
-            checkpoint(str(i))
-    p.end_stage()
-    p.stage("Calcul des indicateurs", total=8, unit="trimestres")
-    for q in range(1, 9):
-        time.sleep(0.03)
-        p.update(done=q)
-    p.end_stage("8 trimestres")
-print("FIN", flush=True)
-(sync / "done").write_text("")
-time.sleep(600)                 # keep the pane alive for the last capture; the test kills the server
-'''.replace("__NOTE__", repr(NOTE))
+# the live line: spinner, stage, then (once a file is done) the last file, files n/N and rows, then the elapsed time
+LIVE = re.compile(r"^. (Ingestion: [a-z ]+)  ·  (?:.+?  ·  (\d+)/(\d+) files  ·  ([\d,]+) rows  ·  )?.*\d\d:\d\d")
 
 
 @pytest.fixture
@@ -77,23 +46,15 @@ def tmux():
     subprocess.run([exe, "-L", socket, "kill-server"], check=False, capture_output=True, timeout=30)
 
 
-def _wait_for(predicate, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def test_live_line_in_a_real_terminal(tmux, tmp_path):
-    sync = tmp_path / "sync"
-    sync.mkdir()
-    script = tmp_path / "drive_progress.py"
-    script.write_text(SCRIPT, encoding="utf-8")
-    command = " ".join(shlex.quote(a) for a in (sys.executable, str(script), str(sync), str(REPO)))
-    tmux("new-session", "-d", "-s", "p", "-x", str(WIDTH), "-y", str(HEIGHT), command)
+def test_a_run_shows_its_ingestion_moving_in_a_real_terminal(tmux, tmp_path):
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    generate(landing, scale="tiny", seed=3, start=date(2023, 1, 1), end=date(2024, 12, 31))
+    env = {"PYTHONPATH": str(REPO), "TERM": "xterm-256color", "EPARCOURS_PSEUDONYM_KEY": "ab" * 32,
+           "EPARCOURS_LOCK_WAIT_SECONDS": "5"}
+    command = "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + " " + " ".join(
+        shlex.quote(a) for a in (sys.executable, "-m", "dagster_project.cli", "run", "--landing", str(landing),
+                                 "--home", str(home)))
+    tmux("new-session", "-d", "-s", "p", "-x", str(WIDTH), "-y", str(HEIGHT), command + "; sleep 600")
 
     def pane() -> list[str]:
         # -S - : the scrollback too, so that a trail of old status lines could not hide above the screen
@@ -102,34 +63,28 @@ def test_live_line_in_a_real_terminal(tmux, tmp_path):
             lines.pop()
         return lines
 
-    def cursor() -> tuple[int, int, int]:
-        flag, x, y = tmux("display-message", "-p", "-t", "p", "#{cursor_flag} #{cursor_x} #{cursor_y}").split()
-        return int(flag), int(x), int(y)
-
-    status_re = re.compile(r"^Ingestion  dui_eve\S*…\S*\.csv  (\d+)/40 fichiers  ([\d ]+) lignes  \d\d:\d\d"
-                           r"(  reste ~\d\d:\d\d)?$")
-    for n in (20, 30):
-        _wait_for(lambda n=n: (sync / str(n)).exists(), f"checkpoint {n}")
-        # the last call may fall within 0.1 s of the previous redraw: the ticker draws it within 0.5 s
-        lines = _wait_for(lambda n=n: (ls := pane()) and f" {n}/40 fichiers" in ls[-1] and ls,
-                          f"{n}/40 on screen")
-        assert len(lines) == 2, lines                       # the note and one status line, nothing else
-        assert lines[0] == NOTE
-        m = status_re.match(lines[1])
-        assert m, lines[1]
-        assert int(m.group(1)) == n and int(m.group(2).replace(" ", "")) == n * 12_345
-        assert m.group(3), "an estimate is shown past 3 %"
-        assert len(lines[1]) <= WIDTH - 1                  # cut to the width: it never wraps
-        flag, _, y = cursor()
-        assert flag == 0 and y == 1                         # cursor hidden, on the status line
-        (sync / f"go-{n}").write_text("")
-
-    _wait_for(lambda: (sync / "done").exists(), "the end of the script")
-    lines = _wait_for(lambda: (ls := pane()) and ls[-1] == "FIN" and ls, "FIN on screen")
-    assert len(lines) == 4, lines
-    assert lines[0] == NOTE
-    assert re.fullmatch(r"Ingestion : 40/40 fichiers, 493 800 lignes \(durée \d\d:\d\d\)", lines[1]), lines[1]
-    assert re.fullmatch(r"Calcul des indicateurs : 8 trimestres \(durée \d\d:\d\d\)", lines[2]), lines[2]
-    text = "\n".join(lines)
-    assert not re.search(r"\x1b|\[\??\d+[A-Za-z]|\r", text), "escape-sequence garbage on screen"
-    assert cursor() == (1, 0, 4)                          # cursor visible again, below the last line
+    seen, finished = [], []
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        lines = pane()
+        live = [m for ln in lines if (m := LIVE.match(ln))]
+        assert len(live) <= 1, lines                       # one live line, never a trail of them
+        for ln in lines:
+            assert len(ln) <= WIDTH, ln                    # cut to the width: it never wraps
+            assert not re.search(r"\x1b|\[\??\d+[A-Za-z]|\r", ln), ln
+        if live:
+            assert lines[-1] == live[0].string, lines      # at the bottom, permanent lines above it
+            state = live[0].groups()
+            if not seen or seen[-1] != state:
+                seen.append(state)
+        finished = [ln for ln in lines if ln.startswith("✓ Ingestion: ")]
+        if any(ln.startswith("✓ Seeds") for ln in lines) or len(finished) == 8:
+            break
+        time.sleep(0.1)
+    assert len(finished) == 8, pane()                       # one permanent line per ingestion step
+    assert all(re.fullmatch(r"✓ Ingestion: [a-z ]+: \d+ files, [\d,]+ rows, \d+ tables? \(\d\d:\d\d\)", ln)
+               for ln in finished), finished
+    # the live line changed while the ingestion worked: several states, at least one step seen mid-way
+    assert len(seen) >= 3, seen
+    assert any(done and int(done) < int(total) for _, done, total, _ in seen), seen
+    tmux("send-keys", "-t", "p", "C-c", "")

@@ -56,12 +56,12 @@ def source_assets(names: Sequence[str], name: str, can_subset: bool = True) -> d
     def _assets(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         selected = context.selected_asset_keys
         inv = inventory(warehouse.paths().landing)
+        todo = [s for s in specs if dg.AssetKey(["raw", s.name]) in selected]
+        progress = _Progress(context, sum(len(inv.winners(s.name)) for s in todo))
         with warehouse.connect() as con:
             done = []
-            for s in specs:
-                if dg.AssetKey(["raw", s.name]) not in selected:
-                    continue
-                results = ingest_table(con, s, inv)
+            for s in todo:
+                results = ingest_table(con, s, inv, on_file=progress.file_done)
                 total = con.execute(f"SELECT count(*) FROM raw.{s.name}").fetchone()[0]
                 for r in results:
                     if r.status == "refused":
@@ -75,6 +75,32 @@ def source_assets(names: Sequence[str], name: str, can_subset: bool = True) -> d
                                        metadata={**_metadata(results), "dagster/row_count": total})
 
     return _assets
+
+
+class _Progress:
+    """Files done so far in this step, as run events (observations of the table being loaded): the command line's
+    progress display and the UI's run view follow the ingestion file by file. At most two events a second, and
+    the last file."""
+
+    def __init__(self, context: dg.AssetExecutionContext, total: int):
+        from ..progress import FILES_DONE, FILES_TOTAL, ITEM, ROWS
+
+        self.context, self.total, self.done, self.rows, self.last = context, total, 0, 0, 0.0
+        self.keys = (FILES_DONE, FILES_TOTAL, ITEM, ROWS)
+
+    def file_done(self, res) -> None:
+        import time
+
+        self.done += 1
+        self.rows += res.rows_loaded if res.status == "loaded" else 0
+        now = time.monotonic()
+        if now - self.last < 0.5 and self.done < self.total:
+            return
+        self.last = now
+        done, total, item, rows = self.keys
+        self.context.log_event(dg.AssetObservation(
+            asset_key=["raw", res.table], description="ingestion progress",
+            metadata={done: self.done, total: self.total, item: res.file.rsplit("/", 1)[-1], rows: self.rows}))
 
 
 # Tables that the ingestion writes beside each raw table: shown in the graph (group raw) as the

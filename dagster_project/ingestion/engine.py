@@ -769,7 +769,10 @@ def _load_alone(con, spec, rules, u: Unit, tmpdir: Path, ingested_at: datetime, 
 
 def ingest_table(con, spec: TableSpec, inv: Inventory, ingested_at: datetime | None = None,
                  scanner: _Scanner | None = None, on_file=None) -> list[FileResult]:
-    """Load the file in force of every delivery of ``spec`` whose content changed (see the module docstring)."""
+    """Load the file in force of every delivery of ``spec`` whose content changed (see the module docstring).
+    ``on_file(result)`` is called for every file in force as soon as it is done (unchanged, loaded or refused): the
+    progress of a run."""
+    done = on_file or (lambda res: None)
     create_raw_schema(con)
     if any(c.rule == "ins" for c in spec.columns):
         _install_pseudonym(con)
@@ -788,10 +791,12 @@ def ingest_table(con, spec: TableSpec, inv: Inventory, ingested_at: datetime | N
             sha = known.get(_stat_key(lf))
             if sha is not None and cur is not None and cur[1] == sha and cur[0] == lf.rel:
                 results.append(FileResult(spec.name, lf.rel, sha, lf.delivery_key, status="unchanged"))
+                done(results[-1])
                 continue
             scan = scanner.get(lf.path)
             if cur is not None and cur[1] == scan.sha256 and cur[0] == lf.rel:
                 results.append(FileResult(spec.name, lf.rel, scan.sha256, lf.delivery_key, status="unchanged"))
+                done(results[-1])
                 _remember_stat(con, spec, lf, scan)
                 continue
             res = FileResult(spec.name, lf.rel, scan.sha256, lf.delivery_key, size=scan.size)
@@ -799,10 +804,14 @@ def ingest_table(con, spec: TableSpec, inv: Inventory, ingested_at: datetime | N
         with tempfile.TemporaryDirectory(prefix="eparcours_ingest_") as tmp:
             tmpdir = Path(tmp)
             ready = [u for u in units if _prepare(con, spec, u, tmpdir, ingested_at)]
+            for u in units:
+                if u.res.status == "refused":
+                    done(u.res)
             if spec.layout == "finess_etalab":
                 for u in ready:
                     _load_alone(con, spec, rules_for(spec, control=u.scan.has_control), u, tmpdir, ingested_at,
                                 "etalab")
+                    done(u.res)
             else:
                 for batch in _batches(ready):
                     rules = rules_for(spec, control=any(u.scan.has_control for u in batch))
@@ -811,10 +820,9 @@ def ingest_table(con, spec: TableSpec, inv: Inventory, ingested_at: datetime | N
                     _load_stage(con, spec, rules, [u for u in batch if id(u) not in retried], ingested_at)
                     for u, how in again:
                         _load_alone(con, spec, rules_for(spec, control=True), u, tmpdir, ingested_at, how)
-        for u in units:
-            results.append(u.res)
-            if on_file:
-                on_file(u.res)
+                    for u in batch:
+                        done(u.res)
+        results.extend(u.res for u in units)
         _record_superseded(con, spec, inv, known, scanner, ingested_at, results)
     finally:
         if own:

@@ -1,4 +1,6 @@
-"""The four jobs of the warehouse. Every job runs in one process (the in-process executor of the code
+"""The four jobs of the warehouse, the only way anything runs: ``eparcours run`` is ``ingest_job`` then
+``quarter_job`` for the range of quarters with data, ``eparcours recompute`` is ``quarter_job`` for one quarter
+(``pipeline.py``), on the instance the UI shows (``instance.py``). Every job runs in one process (the in-process executor of the code
 location, see ``definitions.py``) and every step that opens DuckDB is in the pool ``duckdb_writer``.
 
 Partitioning is inferred from the selected assets (the quarterly partitions of ``dbt_indicators``).
@@ -17,8 +19,9 @@ Partitioning is inferred from the selected assets (the quarterly partitions of `
                  (``quality.checks.failed_gate_checks``).
 ``publish_job``  the pre-publication gate and the publication, not partitioned: the semestrial
                  schedule, and "republish now" from the UI.
-``ingest_job``   every landing table and the reference/staging models, not partitioned: a full
-                 re-ingestion by hand (the sensor does it table by table).
+``ingest_job``   every landing table, the reference/staging models and the gate's models, with the landing
+                 checks, not partitioned: the first half of ``eparcours run``, or a full re-ingestion by hand
+                 (the sensor does it table by table).
 """
 from __future__ import annotations
 
@@ -48,7 +51,9 @@ def build_jobs(asset_checks) -> list:
         ),
         dg.define_asset_job(
             QUARTER_JOB,
-            selection=dg.AssetSelection.groups("intermediate", "marts", "publish", "gate"),
+            # every model of dbt_indicators (the audit trail included) and the publication; the gate's models are
+            # rebuilt with the deliveries they judge (ingest_job, landing_job), not with the quarters
+            selection=dg.AssetSelection.groups("intermediate", "marts", "audit", "publish"),
             description="Indicators of one quarter (or a range of quarters, one run), dbt tests, "
                         "pre-publication gate, then the publication if the gate passed.",
             tags={"eparcours/job": "quarter"},

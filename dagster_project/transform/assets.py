@@ -23,6 +23,7 @@ refusal of the gate (exit 3). A test accepted for the run (``eparcours run --acc
 ``ACCEPT_TAG``) is left out of ``dbt build`` — a failed ``error`` test would make dbt skip every model downstream —
 and run alone afterwards, so that its failure is still recorded, as accepted.
 """
+import os
 import re
 import shutil
 import time
@@ -274,6 +275,8 @@ class WarehouseDbtResource(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
+    # dbt's output is read in log files, the UI's compute logs and cron mails: no colour codes
+    os.environ.setdefault("DBT_USE_COLORS", "false")
     # the dbt of this virtualenv, whether or not the virtualenv is activated (PATH), through the entry point
     # that keeps partial parsing across warehouses (transform/dbt_cli.py)
     return WarehouseDbtResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),

@@ -126,7 +126,8 @@ def test_several_quarters_one_range_and_current_quarter_not_computed(defs, landi
     assert req.tags["dagster/asset_partition_range_start"] == "2023-04-01"
     assert req.tags["dagster/asset_partition_range_end"] == "2024-01-01"
 
-    # a month of a quarter that is not over has no partition yet: ingestion and staging only
+    # a month of a quarter that is not over has no partition yet: ingestion and staging only (with the data window,
+    # which the new month moves)
     future = time.gmtime(time.time() + 86400 * 2)
     month = f"{future.tm_year:04d}-{future.tm_mon:02d}"
     for p in landing.rglob("*.csv"):
@@ -134,7 +135,7 @@ def test_several_quarters_one_range_and_current_quarter_not_computed(defs, landi
     drop(landing, f"mss/mss_messages_{month}.csv", MSS_HEADER)
     (req,) = evaluate(defs, None)[0]
     assert req.partition_key is None and "dagster/asset_partition_range_start" not in req.tags
-    assert keys(req) == {"raw/mss_messages", "staging/stg_mss__messages"}
+    assert keys(req) == {"raw/mss_messages", "staging/stg_mss__messages", "staging/stg_ingestion__data_window"}
 
 
 def test_file_being_written_waits(defs, landing):

@@ -126,4 +126,4 @@ select
     v.target_applies_from,
     v.target_source
 from valued as v
-cross join {{ ref('int_as_of_date') }} as a
+cross join {{ ref('stg_ingestion__data_window') }} as a
