@@ -1,9 +1,27 @@
 """The measurement calendar, written once: quarters (a measure date is a quarter end), semesters (30/06, 31/12)
 and their French labels. Used by the partitions, the pipeline and every renderer; the published tables carry the
-same labels (dbt macros quarter_label / semester_label), the renderers use these for their own headings."""
+same labels (dbt macros quarter_label / semester_label), the renderers use these for their own headings.
+
+``today()`` is the day the warehouse judges what is due on (the schedules, the freshness of the deliveries in
+dbt ``gate.delivery_freshness``): ``EPARCOURS_TODAY`` (an ISO date, to replay a day) or today in Paris."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+import os
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+TIMEZONE = "Europe/Paris"
+
+
+def today() -> date:
+    """``EPARCOURS_TODAY`` (YYYY-MM-DD) if set, else the current date in Paris."""
+    raw = os.environ.get("EPARCOURS_TODAY", "").strip()
+    if not raw:
+        return datetime.now(ZoneInfo(TIMEZONE)).date()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"EPARCOURS_TODAY={raw!r} is not a date (YYYY-MM-DD)") from None
 
 
 def quarter_start(d: date) -> date:

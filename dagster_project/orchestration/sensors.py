@@ -20,20 +20,31 @@ The sensor does not publish: what consumers read changes at the next publication
 being written (modified less than ``EPARCOURS_LANDING_SETTLE_SECONDS``, default 10, ago) waits for the
 next evaluation. The state is the sensor cursor, JSON: ``{"files": {path: {size, mtime_ns, ctime_ns, sha256}},
 "unknown": [path, ...]}`` with paths relative to the landing folder.
+
+The run-failure sensor ``run_failure_alert`` appends one line per failed run, of any job, to an alert file
+(``EPARCOURS_ALERT_FILE``, default ``<home>/alerts.log``) that an operator's cron or mail picks up::
+
+    2026-12-07T22:31:05Z FAILED quarter_job run 5d1c… partition 2024-10-01: step dbt_indicators failed: …
+
+It watches every run of the instance (``monitor_all_code_locations=True``): by default a run status sensor only
+sees the runs whose remote origin is its own code location, and a run executed in-process by the command line
+(``job.execute_in_process(instance=...)``) has no remote origin, so it would never be seen.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import dagster as dg
 
 from ..ingestion.engine import discover, sha256_of
+from ..privacy import MASKED_IN_LINE, NIR_PATTERN
 from ..partitions import partition_key_for, quarterly_partitions
 from ..settings import current_paths
 from .jobs import LANDING_JOB
@@ -192,4 +203,85 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     return dg.SensorResult(run_requests=[request], cursor=scan.cursor())
 
 
-sensors = [landing_sensor]
+ALERT_MESSAGE_LIMIT = 300  # characters of the error's first line kept in an alert
+
+
+def alert_file() -> Path:
+    """``EPARCOURS_ALERT_FILE``, default ``<home>/alerts.log``."""
+    raw = os.environ.get("EPARCOURS_ALERT_FILE", "").strip()
+    return Path(raw).expanduser().resolve() if raw else current_paths().home / "alerts.log"
+
+
+def _one_line(message: str | None) -> str:
+    """The first non-empty line of an error message, NIR-shaped runs masked, at most ALERT_MESSAGE_LIMIT characters:
+    no stack trace, and no identifier a value in the message might carry."""
+    line = next((ln.strip() for ln in (message or "").splitlines() if ln.strip()), "")
+    for _ in range(2):  # twice: two identifiers side by side share a separator
+        line = re.sub(NIR_PATTERN, rf"\1{MASKED_IN_LINE}\2", line)
+    return line if len(line) <= ALERT_MESSAGE_LIMIT else line[:ALERT_MESSAGE_LIMIT - 1] + "…"
+
+
+def _innermost(error):
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return error
+
+
+def _partition(tags) -> str:
+    if tags.get("dagster/partition"):
+        return f" partition {tags['dagster/partition']}"
+    start, end = tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")
+    if start and end:
+        return f" partition {start}...{end}" if start != end else f" partition {start}"
+    return ""
+
+
+def failure_line(run: dg.DagsterRun, step_failures, run_failure_message: str | None, at: datetime) -> str:
+    """``<ISO time UTC> FAILED <job> run <run id>[ partition <key or range>]: <one sentence>``: the first failed step
+    and the first line of its innermost error, else the first line of the run's failure message."""
+    if step_failures:
+        first = step_failures[0]
+        error = _innermost(getattr(first.event_specific_data, "error", None))
+        what = _one_line(error.message if error else None) or (error.cls_name if error else "no message")
+        sentence = f"step {first.step_key} failed: {what}"
+    else:
+        sentence = _one_line(run_failure_message) or "the run failed before any step (see its logs)"
+    when = at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{when} FAILED {run.job_name} run {run.run_id}{_partition(run.tags)}: {sentence}"
+
+
+def append_alert(path: Path, line: str) -> None:
+    """One line appended, flushed and fsynced: a ``tail -F`` or a cron ``grep`` sees it whole at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = (line.replace("\n", " ") + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, data)  # O_APPEND: one write per line, never interleaved with another writer's
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dg.run_failure_sensor(
+    name="run_failure_alert",
+    monitor_all_code_locations=True,  # in-process runs of the command line have no code location (module doc)
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Every failed run, of any job and however launched (UI, schedule, sensor, command line on this "
+                "instance): one line appended to EPARCOURS_ALERT_FILE (default <home>/alerts.log) — UTC time, job, "
+                "run id, partition, first failed step and the first line of its error — for an operator's cron "
+                "or mail.",
+)
+def run_failure_alert(context: dg.RunFailureSensorContext):
+    run = context.dagster_run
+    record = context.instance.get_run_record_by_id(run.run_id)
+    # when the run ended (an alert caught up after the daemon was down keeps the time of the failure)
+    at = (datetime.fromtimestamp(record.end_time, timezone.utc) if record and record.end_time
+          else datetime.now(timezone.utc))
+    line = failure_line(run, context.get_step_failure_events(), context.failure_event.message, at)
+    path = alert_file()
+    append_alert(path, line)
+    context.log.info(f"alert written to {path}: {line}")
+
+
+sensors = [landing_sensor, run_failure_alert]

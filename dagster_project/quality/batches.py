@@ -9,9 +9,10 @@ Landing suites (one per table, and ``landing.folder``):
   coverage     ``gate.snapshot_coverage`` of a reference snapshot table, the same deliveries: entities still
                active in the monthly tables that the snapshot no longer lists
   findings     ``gate.landing_findings`` of the table: missing or unreadable deliveries
+  freshness    ``gate.delivery_freshness`` of a monthly table: each month of a quarter that is due, arrived or not
   folder       ``gate.landing_findings`` of no table: unrecognised files, entries that are not files
 Only the deliveries that are not part of the current publication are judged (``judged_only``): a delivery is
-judged once, when it arrives; the landing-wide findings are judged at every run.
+judged once, when it arrives; the landing-wide findings and the freshness are judged at every run.
 
 Published suites:
   table        the exact table the publication writes (``transform/exposures.py``: a dbt model of schema publish)
@@ -30,6 +31,7 @@ KEYS = {
     "columns": ["delivery_key"],
     "coverage": ["delivery_key"],
     "findings": ["finding", "delivery_key"],
+    "freshness": ["delivery_key"],
     "folder": ["file_name"],
     "changes": ["indicator_id", "scope_type", "scope_id", "subgroup", "measure_date"],
 }
@@ -42,6 +44,7 @@ CONTEXT = {
     "columns": ["file_name", "changed_columns", "changed_examples"],
     "coverage": ["file_name", "previous_key", "active_expected", "active_missing", "missing_examples"],
     "findings": ["file_name", "detail"],
+    "freshness": ["quarter", "due_since", "days_overdue", "last_arrived"],
     "folder": ["detail"],
     "changes": ["value", "previous_value", "abs_change", "min_denominator", "jumps_in_quarter", "jump_share"],
 }
@@ -59,6 +62,8 @@ def landing_sql(table: str | None, batch: str) -> tuple[str, list]:
     if batch == "findings":
         return ("SELECT * FROM gate.landing_findings WHERE table_name = ? ORDER BY finding, delivery_key",
                 [table])
+    if batch == "freshness":
+        return "SELECT * FROM gate.delivery_freshness WHERE table_name = ? ORDER BY delivery_key", [table]
     if batch == "folder":
         return "SELECT * FROM gate.landing_findings WHERE table_name IS NULL ORDER BY file_name", []
     raise ValueError(f"unknown landing batch {batch!r}")

@@ -1,8 +1,8 @@
 """Blocking Dagster asset checks that run the GX suites of ``expectations/``.
 
 - one check ``gx_landing`` per landing table, on its ingestion asset ``raw/<table>`` (it reads the dbt models
-  ``gate.delivery_volumes``, ``delivery_structures``, ``delivery_columns``, ``snapshot_coverage`` and
-  ``landing_findings``), and ``landing.folder`` on
+  ``gate.delivery_volumes``, ``delivery_structures``, ``delivery_columns``, ``snapshot_coverage``,
+  ``landing_findings`` and ``delivery_freshness``), and ``landing.folder`` on
   ``gate/landing_findings``, all evaluated by one subsettable step ``landing_gate``;
 - the published-table suites run together as ``pre_publication`` checks on ``marts/indicator_results``
   (the tables the publication writes are SELECTs over the working warehouse, validated before writing).
@@ -23,7 +23,7 @@ from .suites import Suite, load_suites
 INDICATOR_RESULTS = dg.AssetKey(["marts", "indicator_results"])
 LANDING_MODELS = [dg.AssetKey(["gate", name]) for name in ("delivery_volumes", "delivery_structures",
                                                            "delivery_columns", "snapshot_coverage",
-                                                           "landing_findings")]
+                                                           "landing_findings", "delivery_freshness")]
 ACCEPT_TAG = "eparcours/accept"
 
 
@@ -95,8 +95,9 @@ def landing_checks(suites: list[Suite]) -> dg.AssetChecksDefinition:
             additional_deps=[k for k in LANDING_MODELS if k != keys[s.name]],
             description=f"Great Expectations suite {s.name} ({s.source}, with its kind in _kinds.yml): "
                         f"{len(s.expectations)} expectations on each new delivery judged against the table's own "
-                        "history (gate.delivery_volumes, delivery_structures) and on missing or unreadable "
-                        "deliveries (gate.landing_findings).") for s in suites],
+                        "history (gate.delivery_volumes, delivery_structures), on missing or unreadable "
+                        "deliveries (gate.landing_findings) and, for a monthly table, on the months of the quarters "
+                        "that are due and have not arrived (gate.delivery_freshness, a warning).") for s in suites],
         can_subset=True,
         pool=WRITER_POOL,
         name="landing_gate",

@@ -72,9 +72,13 @@ Five signatures of a partial or wrong extract are looked for, each against the t
 
 The landing folder as a whole is judged at every run: a monthly delivery missing between a table's first
 delivery and the last month delivered, a delivery refused whole, a file of a source folder whose name matches
-no table (a misnamed month), an entry that is not a regular file. The statistics are computed by the dbt models
-`gate.delivery_volumes`, `gate.delivery_structures` and `gate.landing_findings`; the thresholds are the
-expectations below.
+no table (a misnamed month), an entry that is not a regular file. So is the **freshness** of every monthly
+table, quarter by quarter: once a quarter is due (its last day + `EPARCOURS_QUARTER_LAG_DAYS`, default 45, as
+for the schedules), each of its months from the table's first delivery on must have a delivery in force; a
+month due and not arrived (deliveries that stopped, a hole) is the warning `overdue_month`, naming the month,
+its quarter and since when it is due: reported, it does not hold back the other tables and months. The
+statistics are computed by the dbt models `gate.delivery_volumes`, `gate.delivery_structures`,
+`gate.landing_findings` and `gate.delivery_freshness`; the thresholds are the expectations below.
 
 ## Overriding a failure knowingly, for one run
 
@@ -130,6 +134,7 @@ Each expectation runs on one batch of its suite:
 | `deliveries` | landing | `gate.delivery_volumes` of the table, the deliveries not yet published |
 | `structures` | landing | `gate.delivery_structures` of the table, the same deliveries |
 | `findings` | landing | `gate.landing_findings` of the table: missing or unreadable deliveries |
+| `freshness` | monthly landing tables | `gate.delivery_freshness` of the table: every month of a quarter that is due, `arrived` or not |
 | `folder` | `landing.folder` | `gate.landing_findings` of no table: unrecognised files, entries that are not files |
 | `table` | published | exactly the SELECT the publication writes into `published/warehouse.duckdb` |
 | `changes` | `indicator_results` | each result beside the same indicator, structure and subgroup one quarter before: `abs_change` (points), `min_denominator` |

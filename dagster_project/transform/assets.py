@@ -13,7 +13,8 @@ Two definitions:
   the incremental models replace exactly those quarters.
 
 Both export the warehouse paths (``Paths.export_env``) before calling dbt, so that the dbt profile writes
-to the warehouse of the resource whoever launched the run (command line, Dagster UI, schedule, sensor).
+to the warehouse of the resource whoever launched the run (command line, Dagster UI, schedule, sensor), and
+the day and lag the gate judges what is due with (``export_calendar``: ``gate.delivery_freshness``).
 
 Both run dbt through ``dbt_build``: the dbt tests are part of the quality gate. Their results (read from dbt's
 ``run_results.json``, with a business meaning, a short id and a sample of failing rows: ``quality/dbt_tests.py``)
@@ -103,6 +104,7 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def dbt_reference(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Seeds (code lists, catalogue, target tiers) and staging views, with their tests."""
     warehouse.paths().export_env()
+    export_calendar()
     prune_dbt_targets()
     # the tests of intermediate and marts models are run by dbt_indicators, even when they also read a seed
     yield from dbt_build(context, dbt, warehouse, "dbt_reference", downstream=_dbt_nodes(dbt_indicators))
@@ -147,6 +149,18 @@ def dbt_indicators(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
             metadata = indicator_results_metadata(con, first_day, through)
         yield held[0].with_metadata({**held[0].metadata, **metadata})
         yield from held[1:]
+
+
+def export_calendar() -> None:
+    """``EPARCOURS_TODAY`` and ``EPARCOURS_QUARTER_LAG_DAYS`` for dbt (macros ``today`` and ``quarter_lag_days``),
+    from the one place Python reads them (``calendar.today``, ``schedules.lag_days``): the freshness of the
+    deliveries is judged on the day and with the lag the schedules use. Environment variables, not ``--vars``:
+    a new day re-parses the one model that reads them, not the whole project."""
+    from ..calendar import today
+    from ..orchestration.schedules import lag_days
+
+    os.environ["EPARCOURS_TODAY"] = today().isoformat()
+    os.environ["EPARCOURS_QUARTER_LAG_DAYS"] = str(lag_days())
 
 
 def _dbt_nodes(assets_def: dg.AssetsDefinition, keys=None) -> set[str]:

@@ -1,6 +1,7 @@
 """The code location loads, its graph does not lose lineage, and every DuckDB step is in the writer pool."""
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,35 @@ def test_dagster_yaml_sets_the_pool_limit(tmp_path, monkeypatch):
         assert not instance.is_ephemeral  # runs persist: re-execution from failure after a restart
     finally:
         instance.dispose()
+
+
+def _undescribed(text: str | None) -> bool:
+    """No description, or only the one dagster-dbt makes up for a dbt node without one (``dbt model <name>``,
+    followed by its SQL)."""
+    first = (text or "").strip().split("\n", 1)[0].strip()
+    return not first or re.fullmatch(r"dbt (model|seed|snapshot|source) \S+", first) is not None
+
+
+def test_everything_has_a_description_and_every_asset_an_owner(defs):
+    """Every asset, asset check, job, schedule and sensor says what it is; every asset has an owner. A dbt model or
+    seed gets its description from its yml (dbt descriptions become the Dagster ones)."""
+    graph = defs.resolve_asset_graph()
+    missing = []
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        spec = graph.get(key).assets_def.specs_by_key[key]
+        if _undescribed(spec.description):
+            missing.append(f"asset {key.to_user_string()}: no description")
+        if not spec.owners:
+            missing.append(f"asset {key.to_user_string()}: no owner")
+    checks = {spec.key: spec for d in [*graph.assets_defs, *defs.asset_checks] for spec in d.check_specs}
+    assert len(checks) > 100  # the dbt tests, the landing and pre-publication suites
+    missing += [f"asset check {k.to_user_string()}: no description"
+                for k, spec in sorted(checks.items(), key=lambda kv: kv[0].to_user_string())
+                if not (spec.description or "").strip()]
+    jobs = [j for j in defs.resolve_all_job_defs() if not j.name.startswith("__")]  # __ASSET_JOB: Dagster's own
+    assert {j.name for j in jobs} >= {"landing_job", "quarter_job", "publish_job", "ingest_job"}
+    missing += [f"job {j.name}: no description" for j in jobs if not (j.description or "").strip()]
+    missing += [f"schedule {s.name}: no description" for s in defs.schedules if not (s.description or "").strip()]
+    missing += [f"sensor {s.name}: no description" for s in defs.sensors if not (s.description or "").strip()]
+    assert {s.name for s in defs.sensors} >= {"landing_sensor", "run_failure_alert"}
+    assert not missing, "\n".join(missing)
