@@ -52,7 +52,8 @@ test: install browser-deps
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
 # Dagster UI with the whole graph, the schedules and the landing sensor (docs/operations.md). The instance
-# (runs, logs, sensor cursor) lives in DEV_DAGSTER_HOME, git-ignored; dagster.yaml (concurrency pool of the
+# (runs, logs, sensor cursor) lives in DEV_DAGSTER_HOME, <home>/dagster by default (the instance the command line
+# records its runs in), git-ignored; dagster.yaml (concurrency pool of the
 # DuckDB writer, persistent run storage) is copied there at every start. Another port: make dev DEV_PORT=3001
 # Bytecode is written (PYTHONDONTWRITEBYTECODE emptied): five processes import Dagster and dbt at start-up and
 # every run imports them again; from source that is twice as slow.

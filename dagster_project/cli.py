@@ -145,6 +145,7 @@ def _gate_state(home: Path) -> list[str]:
 
 def cmd_cnsa(args) -> int:
     from .pipeline import last_complete_quarter
+    from .progress import Display
     from .publication.cnsa import produce_cnsa
 
     wh = _warehouse_of(args.home)
@@ -154,7 +155,11 @@ def cmd_cnsa(args) -> int:
               "until a run passes it", file=sys.stderr)
         return EXIT_GATE
     d = last_complete_quarter(args.through) if args.through else _last_measure_date(wh)
-    rep = produce_cnsa(wh, args.home.resolve() / "exports" / "cnsa", d, args.galis)
+    with Display() as display:
+        display.stage(f"CNSA deliverables of {args.galis} at {d}", unit="projects")
+        rep = produce_cnsa(wh, args.home.resolve() / "exports" / "cnsa", d, args.galis,
+                           progress=lambda done, total, ref: display.update(done=done, total=total, item=ref))
+        display.end_stage(f"{len(rep.workbooks)} workbook(s), {len(rep.proofs)} proof(s) of use")
     for w in rep.workbooks:
         print(f"Workbook: {w}")
     print(f"Proofs of use: {len(rep.proofs)} PDF" + (f" in {rep.proofs[0].parent}" if rep.proofs else ""))
@@ -184,11 +189,16 @@ def cmd_rollback(args) -> int:
 
 def cmd_audit(args) -> int:
     from .audit import AuditError, audit_sample
+    from .progress import Display
 
     wh = _warehouse_of(args.home)
     out = args.out or args.home.resolve() / "exports" / "audit"
     try:
-        s = audit_sample(wh, out, args.indicator, args.finess, args.measure_date, args.n, args.seed)
+        with Display() as display:
+            display.stage(f"Audit trail of {args.indicator} at {args.finess or 'region'} on {args.measure_date}")
+            s = audit_sample(wh, out, args.indicator, args.finess, args.measure_date, args.n, args.seed)
+            display.end_stage(f"{s.n_numerator} in the numerator, {s.n_denominator} in the denominator, "
+                              f"a sample of {len(s.rows)}")
     except AuditError as e:
         raise UsageError(str(e)) from None
     where = args.finess or "region"
@@ -226,10 +236,20 @@ def cmd_generate(args) -> int:
 
     if args.end < args.start:
         raise UsageError(f"--end {args.end} is before --start {args.start}")
+    from .progress import Display
+
     t0 = time.monotonic()
-    report = generate(args.out, scale=args.scale, seed=args.seed, start=args.start, end=args.end,
-                      region=args.region, defects=not args.no_defects,
-                      progress=lambda msg: print(f"  {msg}", flush=True))
+    rows = [0]
+
+    def task_done(done, total, label, n):
+        rows[0] += n
+        display.update(done=done, total=total, item=label, rows=rows[0])
+
+    with Display() as display:
+        display.stage("Generating the synthetic region", unit="tasks")
+        report = generate(args.out, scale=args.scale, seed=args.seed, start=args.start, end=args.end,
+                          region=args.region, defects=not args.no_defects, progress=display.note, on_task=task_done)
+        display.end_stage()
     n_rows = sum(report.rows.values()) if hasattr(report, "rows") else 0
     print(f"Wrote {len(report.files)} files ({n_rows:,} rows, {len(report.defects)} injected defects) "
           f"to {args.out} in {time.monotonic() - t0:.1f} s.")
@@ -384,7 +404,7 @@ def print_publication(s, paths) -> None:
     print("Quality gate: passed" + (f", {accepted} failure(s) knowingly accepted" if accepted else "")
           + (f", {len(m.get('warnings', []))} warning(s)" if m.get("warnings") else "") + ".")
     print(f"Published at {m['published_at']} to {s.published} (publication {m['id']}):")
-    for line in artefact_lines(m["files"]):
+    for line in artefact_lines([*m["files"], "manifest.json"]):  # the manifest lists every file but itself
         print(f"  {line}")
     for r in m["cnsa_refused"]:
         print(f"  REFUSED {r}")

@@ -14,7 +14,34 @@ import dagster as dg
 
 from .calendar import quarter_start  # noqa: F401  (re-exported: transform/assets.py imports it from here)
 
-FIRST_QUARTER = os.environ.get("EPARCOURS_FIRST_QUARTER", "2020-01-01")
+DEFAULT_FIRST_QUARTER = "2020-01-01"
+
+
+def first_quarter() -> str:
+    """The first partition: ``EPARCOURS_FIRST_QUARTER`` when set; else the first quarter with data in the working
+    warehouse (``staging.stg_ingestion__data_window``, read when the code location loads, so that the UI, the
+    schedules and backfills start where the data does); else 2020-01-01 (a fresh home, or a warehouse held by a run:
+    partitions before the data are then listed, empty, until the next load)."""
+    explicit = os.environ.get("EPARCOURS_FIRST_QUARTER")
+    if explicit:
+        return explicit
+    from .settings import connect_read_only, current_paths
+
+    warehouse = current_paths().warehouse
+    if not warehouse.exists():
+        return DEFAULT_FIRST_QUARTER
+    try:
+        con = connect_read_only(warehouse)
+        try:
+            row = con.execute("SELECT first_quarter_start FROM staging.stg_ingestion__data_window").fetchone()
+        finally:
+            con.close()
+    except Exception:  # held by a writer, an older warehouse without the model: the default
+        return DEFAULT_FIRST_QUARTER
+    return row[0].isoformat() if row and row[0] is not None else DEFAULT_FIRST_QUARTER
+
+
+FIRST_QUARTER = first_quarter()
 
 quarterly_partitions = dg.TimeWindowPartitionsDefinition(
     cron_schedule="0 0 1 1,4,7,10 *",  # a window starts on the first day of each quarter

@@ -190,7 +190,9 @@ class Display:
     def __enter__(self) -> "Display":
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:  # the command failed: its stage says so, the error follows
+            self.end_stage(failed=True)
         self.close()
         return False
 

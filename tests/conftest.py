@@ -1,6 +1,11 @@
+import os
 from pathlib import Path
 
 import pytest
+
+# The partitions start at the first quarter with data of the working warehouse (partitions.first_quarter): the
+# tests do not depend on the developer's data/ (tests/orchestration/test_partitions.py tests that rule itself).
+os.environ.setdefault("EPARCOURS_FIRST_QUARTER", "2020-01-01")
 
 REPO = Path(__file__).resolve().parents[1]
 # Real public reference files, copied verbatim into the repository with their provenance (README.md there).

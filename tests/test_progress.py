@@ -133,3 +133,14 @@ def test_a_terminal_gets_the_permanent_lines_and_a_transient_live_line():
     text = out.getvalue()
     assert "a note" in text and "✓ Ingestion: dui: 2 files, 10 rows" in text
     assert "\x1b[?25l" in text and "\x1b[?25h" in text   # the cursor hidden while the line lives, then given back
+
+
+def test_a_command_failing_inside_the_display_ends_its_stage_as_failed():
+    out = io.StringIO()
+    try:
+        with Display(out, tty=False) as d:
+            d.stage("Audit trail")
+            raise ValueError("nothing counted")
+    except ValueError:
+        pass
+    assert re.sub(TIME, "", out.getvalue().splitlines()[-1], count=1) == "✗ Audit trail FAILED (00:00)"

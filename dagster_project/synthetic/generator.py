@@ -200,12 +200,15 @@ def generate(
     end: date = date(2024, 12, 31),
     region: str = "84",
     progress: Callable[[str], None] | None = None,
+    on_task: Callable[[int, int, str, int], None] | None = None,
     defects: bool = True,
     jobs: int | None = None,
 ) -> GenerationReport:
     """Write a synthetic landing folder ``out/<source>/<file>`` and ``out/.synthetic/report.json``.
 
     ``scale``: ``tiny`` (seconds, tests), ``region`` (a large region) or ``national`` (10× region).
+    ``progress(message)``: what the generator does; ``on_task(done, total, label, rows)``: each task done (a progress
+    display), in place of a message per task.
     ``defects``: inject the documented defects (``False`` gives a clean folder). ``jobs``: worker
     processes (default 1 for tiny, else up to 2); the files do not depend on it.
     """
@@ -231,7 +234,7 @@ def generate(
         for i, task in enumerate(tasks):
             r = run_task(u, task, out, plan)
             results.append(r)
-            _progress(say, i + 1, len(tasks), r)
+            _progress(say, i + 1, len(tasks), r, on_task)
     else:
         args = (scale, seed, start, end, region)
         if "fork" in multiprocessing.get_all_start_methods():
@@ -247,7 +250,7 @@ def generate(
                 for done, fut in enumerate(as_completed(futures), 1):
                     r = fut.result()
                     results.append(r)
-                    _progress(say, done, len(tasks), r)
+                    _progress(say, done, len(tasks), r, on_task)
         finally:
             _WORKER.clear()
     report = GenerationReport(str(out), scale, seed, start.isoformat(), end.isoformat(), region, bool(defects))
@@ -275,7 +278,10 @@ def generate(
     return report
 
 
-def _progress(say, done: int, total: int, r: dict) -> None:
+def _progress(say, done: int, total: int, r: dict, on_task=None) -> None:
     n = sum(r["rows"].values())
-    say(f"[{done:4d}/{total}] {r['label']}: {n:,} rows ({r['seconds']:.1f}s)")
+    if on_task is not None:  # a progress display: files done, the last one, rows
+        on_task(done, total, r["label"], n)
+    else:
+        say(f"[{done:4d}/{total}] {r['label']}: {n:,} rows ({r['seconds']:.1f}s)")
 

@@ -27,7 +27,10 @@ def package_version() -> str:
         return "dev"
 
 
-def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: str | None = None) -> CnsaReport:
+def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: str | None = None,
+                 progress=None) -> CnsaReport:
+    """The CNSA workbook of every GALIS project (or of ``galis_ref``) and the proof of use of each of its
+    establishments at ``measure_date``; ``progress(done, total, galis_ref)`` as each project starts."""
     con = connect_read_only(warehouse)
     try:
         cur = con.execute(
@@ -62,7 +65,9 @@ def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: 
         projects.setdefault(f[0], []).append(f)
     target_dir = out_dir / measure_date.isoformat()
     generated_at = datetime.now(timezone.utc).astimezone()
-    for ref, lines in projects.items():
+    for done, (ref, lines) in enumerate(projects.items(), 1):
+        if progress is not None:
+            progress(done - 1, len(projects), ref)
         rows = [CnsaRow(*f[:12]) for f in lines]
         try:
             report.workbooks.append(write_workbook(target_dir, ref, rows))
