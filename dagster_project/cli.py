@@ -6,6 +6,7 @@
     eparcours cnsa --galis REF [--through YYYY-MM-DD] [--home DIR]
     eparcours audit-sample --indicator ID [--finess F] --measure-date D [--n 20] [--seed 1] [--home DIR]
     eparcours rollback [--to ID | --list] [--home DIR]
+    eparcours sql "SELECT ..." [--csv] [--home DIR]
 
 Exit codes: 0 success, 2 bad usage or unreadable landing folder, 3 the quality gate refused
 publication, 1 anything else. Errors are one sentence; ``--verbose`` adds the traceback.
@@ -96,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     rb.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
     rb.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
 
+    q = sub.add_parser("sql", help="query the working warehouse read-only, for as long as the query lasts (a run "
+                                   "waits for it at most a few seconds, never for a forgotten session)")
+    q.add_argument("query", help="one SQL statement, e.g. \"SELECT * FROM raw.quarantine LIMIT 20\"")
+    q.add_argument("--csv", action="store_true", help="print CSV (; separated) instead of a table")
+    q.add_argument("--max-rows", type=int, default=100, help="rows printed as a table (default 100; --csv prints all)")
+    q.add_argument("--home", type=Path, default=Path(os.environ.get("EPARCOURS_HOME", REPO_ROOT / "data")))
+    q.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
+
     a = sub.add_parser("audit-sample", help="for an indicator, a structure and a quarter: every unit counted, why, "
                                             "and a reproducible sample with a printable page")
     a.add_argument("--indicator", required=True, help="any computed indicator of the catalogue, e.g. EP-6.1")
@@ -184,6 +193,53 @@ def cmd_rollback(args) -> int:
     except PublicationError as e:
         raise UsageError(str(e)) from None
     print(f"{home / 'published'} now points at publication {target['id']} (published {target['published_at']}).")
+    return EXIT_OK
+
+
+def cmd_sql(args) -> int:
+    """One statement on a read-only connection opened for it and closed right after: unlike a `duckdb -readonly`
+    session left open, it holds the file only while it runs. A run writing the warehouse makes it wait, bounded."""
+    import duckdb
+
+    from .resources import LOCK_WAIT_ENV, _holder
+    from .settings import connect_read_only
+
+    wh = _warehouse_of(args.home)
+    wait = float(os.environ.get(LOCK_WAIT_ENV, "60"))
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con = connect_read_only(wh)
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise UsageError(f"the working warehouse {wh} is being written by {_holder(str(e))} (a run): query again "
+                                 f"when it ends, or query the published copy published/warehouse.duckdb (waited "
+                                 f"{wait:g} s, {LOCK_WAIT_ENV})") from None
+            time.sleep(1)
+    try:
+        try:
+            if args.csv:
+                import csv
+
+                cur = con.execute(args.query)
+                if cur.description is None:
+                    raise UsageError("the statement returned nothing: `eparcours sql` is for queries")
+                w = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
+                w.writerow([d[0] for d in cur.description])
+                while rows := cur.fetchmany(10_000):
+                    w.writerows(rows)
+            else:
+                rel = con.sql(args.query)
+                if rel is None:
+                    raise UsageError("the statement returned nothing: `eparcours sql` is for queries")
+                rel.show(max_rows=args.max_rows, max_width=200)
+        except duckdb.Error as e:
+            raise UsageError(f"the query failed: {str(e).splitlines()[0]}") from None
+    finally:
+        con.close()
     return EXIT_OK
 
 
@@ -444,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_audit(args)
         if args.command == "rollback":
             return cmd_rollback(args)
+        if args.command == "sql":
+            return cmd_sql(args)
     except UsageError as e:
         print(f"eparcours: {e}", file=sys.stderr)
         return EXIT_USAGE

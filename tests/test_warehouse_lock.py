@@ -67,3 +67,37 @@ def test_the_pipeline_refuses_to_start_with_one_sentence(tmp_path, monkeypatch):
     finally:
         holder.kill()
         holder.wait()
+
+
+WRITE = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); " \
+        "time.sleep(float(sys.argv[2]))"
+
+
+def test_eparcours_sql_holds_the_warehouse_only_while_its_query_runs(tmp_path, monkeypatch, capsys):
+    """The read-only way for engineers: the query is answered, and the file is free again at once (a writer opens
+    it without waiting); while a run writes it, `sql` waits a bounded time and says who writes and what to do."""
+    from dagster_project.cli import EXIT_OK, EXIT_USAGE, main
+
+    home = tmp_path / "home"
+    (home / "warehouse").mkdir(parents=True)
+    path = home / "warehouse" / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA raw; CREATE TABLE raw.quarantine AS SELECT 'dmp_documents' AS table_name, "
+                "'bad_date' AS rule, 'x;y' AS value")
+    con.close()
+    assert main(["sql", "SELECT table_name, rule, value FROM raw.quarantine", "--csv", "--home", str(home)]) == EXIT_OK
+    assert capsys.readouterr().out == 'table_name;rule;value\ndmp_documents;bad_date;"x;y"\n'
+    open_writable(path, duckdb_config(), wait=0).close()        # nothing left holding the file
+    assert main(["sql", "DROP TABLE raw.quarantine", "--home", str(home)]) == EXIT_USAGE   # read-only
+    assert "read-only" in capsys.readouterr().err
+
+    monkeypatch.setenv("EPARCOURS_LOCK_WAIT_SECONDS", "1")
+    writer = subprocess.Popen([sys.executable, "-c", WRITE, str(path), "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        assert main(["sql", "SELECT 1", "--home", str(home)]) == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert f"PID {writer.pid}" in err and "published/warehouse.duckdb" in err and str(path) in err
+    finally:
+        writer.kill()
+        writer.wait()
