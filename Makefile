@@ -54,7 +54,7 @@ test: install browser-deps
 
 # The dbt docs site of the project (docs/ holds the hand-written pages; .PHONY, or make would find the folder up to
 # date): dbt/target/static_index.html, one page with the manifest and the catalogue inlined, that opens from file://
-# with no network request. The catalogue (column types and counts, and the comments written by persist_docs) is read
+# with no network request. The catalogue (column types, and the comments persist_docs wrote; no count, no value) is read
 # from the working warehouse of HOME_DIR when there is one; else it is empty (--empty-catalog --no-compile: dbt then
 # opens no warehouse, and creates none). Every publication ships the same site, catalogue empty, and the data
 # dictionary of the analysts' file in published/docs/; both pages get the two fixes of dagster_project/publication/docs.py

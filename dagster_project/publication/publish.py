@@ -13,7 +13,10 @@ Published: ``warehouse.duckdb`` (schema ``publish`` only, readable by DuckDB 1.4
 ``indicator_results.csv`` (French Excel: UTF-8 with BOM, ``;``, decimal comma) and ``.parquet``,
 ``quarantine_report.csv``, ``cnsa/<measure date>/`` (workbooks and proofs), ``dashboard/`` (the quarterly
 dashboard of every structure), ``rapports/`` (the semestrial reports), ``open/`` (the open-data export with
-small cells masked), ``quality/`` (validation results as JSON and an HTML page) and ``manifest.json``.
+small cells masked), ``quality/`` (validation results as JSON and an HTML page), ``docs/`` (the dbt docs site and the
+data dictionary of the analysts' file, ``docs.py``) and ``manifest.json``. Every table and column of the analysts'
+file carries its description (the yml of ``dbt/models/publish/``, French) as a DuckDB comment: dbt writes them on
+the working warehouse (``persist_docs``), each ``CREATE TABLE`` of the copy is followed by its ``COMMENT ON``.
 """
 
 import hashlib
