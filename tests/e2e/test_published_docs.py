@@ -45,8 +45,8 @@ print(json.dumps({
 def duckdb14_python() -> Path:
     """The interpreter of a virtualenv holding duckdb 1.4 (built on first use, then reused)."""
     python = VENV14 / "bin" / "python"
-    check = [str(python), "-c", "import duckdb, sys; sys.exit(not duckdb.__version__.startswith('1.4.'))"]
-    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+    probe = [str(python), "-c", "import duckdb, sys; sys.exit(not duckdb.__version__.startswith('1.4.'))"]
+    if python.exists() and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
         return python
     shutil.rmtree(VENV14, ignore_errors=True)
     uv = shutil.which("uv")
@@ -57,12 +57,12 @@ def duckdb14_python() -> Path:
         steps = [[sys.executable, "-m", "venv", str(VENV14)],
                  [str(python), "-m", "pip", "install", "--quiet", DUCKDB14]]
     for step in steps:
-        done = subprocess.run(step, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(step, capture_output=True, text=True, timeout=600, check=False)
         if done.returncode != 0:
             shutil.rmtree(VENV14, ignore_errors=True)
             pytest.skip(f"cannot build a virtualenv with {DUCKDB14} ({' '.join(step[:3])}…): "
                         f"{(done.stderr or done.stdout).strip().splitlines()[-1:]}")
-    assert subprocess.run(check, capture_output=True).returncode == 0, f"{python}: duckdb 1.4 not importable"
+    assert subprocess.run(probe, capture_output=True, check=False).returncode == 0, f"{python}: duckdb 1.4 not importable"
     return python
 
 
@@ -84,7 +84,8 @@ def test_duckdb_1_4_finds_the_comment_of_every_published_table_and_column(tiny_r
     with duckdb.connect(str(db), read_only=True) as con:  # what DuckDB 2.0 sees, to compare
         n_columns = con.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'publish'").fetchone()[0]
     python = duckdb14_python()
-    done = subprocess.run([str(python), "-c", READ_COMMENTS, str(db)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([str(python), "-c", READ_COMMENTS, str(db)], capture_output=True, text=True,
+                          timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
     assert seen["version"].startswith("1.4.")
