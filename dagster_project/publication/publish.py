@@ -250,13 +250,13 @@ def _copy_comments(con, table: str) -> None:
     """The descriptions of a published table and its columns onto its copy in the analysts' file: dbt wrote them as
     DuckDB comments of the working warehouse (``persist_docs`` of the publish models, from their yml)."""
     where = "database_name = current_database() AND schema_name = 'publish' AND table_name = ?"
-    for (comment,) in con.execute(f"SELECT comment FROM duckdb_tables() WHERE {where}", [table]).fetchall():
-        if comment:
-            con.execute(f"COMMENT ON TABLE pub.publish.{table} IS {_sql_text(comment)}")
-    for column, comment in con.execute(f"SELECT column_name, comment FROM duckdb_columns() WHERE {where}",
-                                       [table]).fetchall():
-        if comment:
-            con.execute(f'COMMENT ON COLUMN pub.publish.{table}."{column}" IS {_sql_text(comment)}')
+    statements = [f"COMMENT ON TABLE pub.publish.{table} IS {_sql_text(comment)}" for (comment,) in con.execute(
+        f"SELECT comment FROM duckdb_tables() WHERE {where} AND comment IS NOT NULL", [table]).fetchall()]
+    statements += [f'COMMENT ON COLUMN pub.publish.{table}."{column}" IS {_sql_text(comment)}'
+                   for column, comment in con.execute(f"SELECT column_name, comment FROM duckdb_columns() WHERE {where} "
+                                                      "AND comment IS NOT NULL", [table]).fetchall()]
+    if statements:
+        con.execute(";\n".join(statements))  # one call, not one per column: 0.25 s → 0.17 s for the 158 comments
 
 
 def run_info(con, results: list[dict], published_at: str, version: str) -> dict:
