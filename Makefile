@@ -13,12 +13,13 @@ DEMO_SCALE ?= tiny
 PYTEST_ARGS ?= --durations=25
 DBT_FILES := $(shell find dbt -type f \( -name '*.sql' -o -name '*.yml' \) -not -path 'dbt/target/*' 2>/dev/null) $(wildcard seeds/*.csv seeds/*.yml)
 
-.PHONY: help install run test dev bench clean browser-deps
+.PHONY: help install run test docs dev bench clean browser-deps
 
 help:
 	@echo "make run    install if needed, generate a demo region if $(LANDING) is empty, run the pipeline"
 	@echo "make test   install if needed and run every test (PYTEST_ARGS=... to pass pytest options)"
 	@echo "make install  the virtualenv (uv, frozen lock) and the dbt manifest; the other targets call it"
+	@echo "make docs   the dbt docs site, one page that opens from file:// (dbt/target/static_index.html)"
 	@echo "make bench  the benchmark: ratios to DuckDB reading every landing file once, and peak memory"
 	@echo "make clean  remove dbt's target/ and logs/ and the pytest cache"
 	@echo "make browser-deps  Debian's headless chromium and pdftotext for the browser and privacy tests (make test calls it)"
@@ -50,6 +51,22 @@ run: install
 test: install browser-deps
 	@set +e; $(VENV)/bin/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+# The dbt docs site of the project (docs/ holds the hand-written pages; .PHONY, or make would find the folder up to
+# date): dbt/target/static_index.html, one page with the manifest and the catalogue inlined, that opens from file://
+# with no network request. The catalogue (column types, and the comments persist_docs wrote; no count, no value) is read
+# from the working warehouse of HOME_DIR when there is one; else it is empty (--empty-catalog --no-compile: dbt then
+# opens no warehouse, and creates none). Every publication ships the same site, catalogue empty, and the data
+# dictionary of the analysts' file in published/docs/; both pages get the two fixes of dagster_project/publication/docs.py
+# (dbt's page, from file://, otherwise logs console errors for its icons and its favicon).
+docs: DOCS_WAREHOUSE = $(abspath $(HOME_DIR))/warehouse/warehouse.duckdb
+docs: install
+	@if [ -f "$(DOCS_WAREHOUSE)" ]; then flags=""; echo "catalogue: $(DOCS_WAREHOUSE)"; \
+	else flags="--empty-catalog --no-compile"; echo "no working warehouse at $(DOCS_WAREHOUSE): empty catalogue"; fi; \
+	cd dbt && EPARCOURS_WAREHOUSE="$(DOCS_WAREHOUSE)" EPARCOURS_DUCKDB_TEMP="$(abspath $(HOME_DIR))/warehouse/tmp" \
+		$(abspath $(VENV))/bin/eparcours-dbt docs generate --static $$flags --quiet --profiles-dir . --project-dir . \
+	&& $(abspath $(VENV))/bin/python -m dagster_project.publication.docs target/static_index.html \
+	&& echo "dbt docs site: $(CURDIR)/dbt/target/static_index.html"
 
 # Dagster UI with the whole graph, the schedules and the landing sensor (docs/operations.md). The instance
 # (runs, logs, sensor cursor) lives in DEV_DAGSTER_HOME, <home>/dagster by default (the instance the command line

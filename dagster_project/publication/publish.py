@@ -13,7 +13,10 @@ Published: ``warehouse.duckdb`` (schema ``publish`` only, readable by DuckDB 1.4
 ``indicator_results.csv`` (French Excel: UTF-8 with BOM, ``;``, decimal comma) and ``.parquet``,
 ``quarantine_report.csv``, ``cnsa/<measure date>/`` (workbooks and proofs), ``dashboard/`` (the quarterly
 dashboard of every structure), ``rapports/`` (the semestrial reports), ``open/`` (the open-data export with
-small cells masked), ``quality/`` (validation results as JSON and an HTML page) and ``manifest.json``.
+small cells masked), ``quality/`` (validation results as JSON and an HTML page), ``docs/`` (the dbt docs site and the
+data dictionary of the analysts' file, ``docs.py``) and ``manifest.json``. Every table and column of the analysts'
+file carries its description (the yml of ``dbt/models/publish/``, French) as a DuckDB comment: dbt writes them on
+the working warehouse (``persist_docs``), each ``CREATE TABLE`` of the copy is followed by its ``COMMENT ON``.
 """
 
 import hashlib
@@ -34,6 +37,7 @@ from ..quality.findings import failures, load_results, overrides, warning_lines
 from ..resources import WRITER_POOL, WarehouseResource
 from ..transform.exposures import published_tables, select_of
 from .cnsa import package_version, produce_cnsa
+from .docs import write_docs
 from .quality_report import render_quality_html
 
 # The figures, then the tier in force and the French texts every page prints (publish.indicator_results): the
@@ -238,6 +242,23 @@ def _excel_results_sql() -> str:
     return f"SELECT {', '.join(sel)} FROM publish.indicator_results ORDER BY {RESULTS_ORDER}"
 
 
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_comments(con, table: str) -> None:
+    """The descriptions of a published table and its columns onto its copy in the analysts' file: dbt wrote them as
+    DuckDB comments of the working warehouse (``persist_docs`` of the publish models, from their yml)."""
+    where = "database_name = current_database() AND schema_name = 'publish' AND table_name = ?"
+    statements = [f"COMMENT ON TABLE pub.publish.{table} IS {_sql_text(comment)}" for (comment,) in con.execute(
+        f"SELECT comment FROM duckdb_tables() WHERE {where} AND comment IS NOT NULL", [table]).fetchall()]
+    statements += [f'COMMENT ON COLUMN pub.publish.{table}."{column}" IS {_sql_text(comment)}'
+                   for column, comment in con.execute(f"SELECT column_name, comment FROM duckdb_columns() WHERE {where} "
+                                                      "AND comment IS NOT NULL", [table]).fetchall()]
+    if statements:
+        con.execute(";\n".join(statements))  # one call, not one per column: 0.25 s → 0.17 s for the 158 comments
+
+
 def run_info(con, results: list[dict], published_at: str, version: str) -> dict:
     """What the dashboard and the reports say about the publication and its data quality."""
     region = con.execute("SELECT region_code FROM intermediate.int_region").fetchone()
@@ -316,6 +337,7 @@ def build_publication(warehouse: WarehouseResource) -> dict:
             counts = {}
             for name in published_tables():
                 con.execute(f"CREATE TABLE pub.publish.{name} AS {select_of(name)}")
+                _copy_comments(con, name)
                 counts[name] = con.execute(f"SELECT count(*) FROM pub.publish.{name}").fetchone()[0]
             con.execute("DETACH pub")
             step("warehouse.duckdb")
@@ -343,6 +365,9 @@ def build_publication(warehouse: WarehouseResource) -> dict:
         render_quality_html(stage / "quality")
         step("quality")
         info["results_sha256"] = sha256_file(stage / "indicator_results.csv")
+        write_docs(stage / "warehouse.duckdb", stage / "docs", info)
+        info["dictionary"] = "../docs/dictionnaire.html"  # linked from the dashboard's index page
+        step("docs")
         write_dashboard(stage / "warehouse.duckdb", stage / "dashboard", info)
         step("dashboard")
         reports = _semester_reports(stage, previous, prev_manifest, info, step)

@@ -138,7 +138,9 @@ class Site:
 
     def common(self, title: str, root: str, crumbs: list, script: bool = False) -> dict:
         return {"title": title, "root": root, "crumbs": crumbs, "script": script,
-                "info": {"published_at": self.info.get("published_at"), "code_version": self.info.get("code_version")},
+                "info": {"published_at": self.info.get("published_at"), "code_version": self.info.get("code_version"),
+                         # relative link to the data dictionary of the publication (published/docs/), when there is one
+                         "dictionary": self.info.get("dictionary")},
                 "region": self.region, "last": self.pub.last, "last_quarter": self.last_quarter,
                 "first_quarter": self.first_quarter, "quarters": self.quarters}
 
