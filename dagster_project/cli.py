@@ -1,7 +1,7 @@
 """``eparcours``: the command line of the warehouse.
 
     eparcours generate --out DIR [--scale tiny|region|national] [--seed N] [--start D] [--end D] [--region R]
-    eparcours run [--landing DIR] [--home DIR] [--through YYYY-MM-DD] [--verbose]
+    eparcours run [--landing DIR] [--home DIR] [--through YYYY-MM-DD] [--force] [--verbose]
     eparcours recompute --measure-date YYYY-MM-DD [--landing DIR] [--home DIR]
     eparcours cnsa --galis REF [--through YYYY-MM-DD] [--home DIR]
     eparcours audit-sample --indicator ID [--finess F] --measure-date D [--n 20] [--seed 1] [--home DIR]
@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--reason", action="append", default=[],
                    help="why the failure is accepted (one for all --accept, or one per --accept, in order)")
     r.add_argument("--by", default=None, help="who accepts (default: $EPARCOURS_OPERATOR, else the login name)")
+    r.add_argument("--force", action="store_true",
+                   help="run everything even when nothing changed since the last run that published")
     r.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
     rc = sub.add_parser("recompute", help="recompute the indicators of one quarter from what is already ingested")
     rc.add_argument("--measure-date", required=True, type=_date, help="last day of the quarter, e.g. 2024-12-31")
@@ -357,12 +359,19 @@ def cmd_run(args) -> int:
     print(f"Landing folder: {paths.landing}", flush=True)
     try:
         with Display() as display:
-            s = run_pipeline(paths, through=args.through, verbose=args.verbose, accepts=accepts, display=display)
+            s = run_pipeline(paths, through=args.through, verbose=args.verbose, accepts=accepts, display=display,
+                             force=args.force)
     except GateRefused as e:
         if e.summary is not None:
             print_summary(e.summary, paths)
         print_refusal(e, paths, accepts)
         return EXIT_GATE
+    if s.unchanged_since is not None:
+        print(f"Nothing new since the run that finished at {s.unchanged_since}: the same landing files, code and "
+              "settings, and its publication is the current one. Nothing was done (--force runs everything again).")
+        print_publication(s, paths)
+        print(f"Done in {time.monotonic() - t0:.1f} s.")
+        return EXIT_OK
     print_summary(s, paths)
     results = load_results(paths.warehouse_dir / "quality")
     warnings = warning_lines(results)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -57,6 +58,7 @@ class RunSummary:
     manifest: dict | None = None
     log_file: Path | None = None
     run_ids: list[str] = field(default_factory=list)  # the Dagster runs of this command, in the instance
+    unchanged_since: str | None = None  # nothing new since the run that finished then: nothing was done
 
 
 def run_log_path(paths: Paths, started: datetime) -> Path:
@@ -213,17 +215,22 @@ def accept_tags(accepts: list[dict] | None) -> dict:
 
 
 def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = False,
-                 accepts: list[dict] | None = None, display=None) -> RunSummary:
+                 accepts: list[dict] | None = None, display=None, force: bool = False) -> RunSummary:
     """``ingest_job``, then ``quarter_job`` for every quarter from the first with data up to ``through`` (default: the
     last complete quarter of the data) as one partition-range run, which publishes once its gate passed. A failed
-    blocking check raises ``GateRefused`` and leaves ``<home>/published/`` untouched."""
+    blocking check raises ``GateRefused`` and leaves ``<home>/published/`` untouched. When nothing changed since the
+    last run that published (``unchanged_since``), nothing is done, unless ``force``."""
+    paths.ensure()
+    started = datetime.now(timezone.utc)
+    fingerprint = run_fingerprint(paths, through, accepts)
+    if not force and (last := unchanged_since(paths, fingerprint)) is not None:
+        s = RunSummary(started_at=started, unchanged_since=last["finished_at"])
+        return _published(s, paths)
     from .orchestration.jobs import INGEST_JOB, QUARTER_JOB
     from .partitions import partition_key_for, quarterly_partitions
 
-    paths.ensure()
     warehouse_free(paths)
     ensure_dbt_manifest()
-    started = datetime.now(timezone.utc)
     jobs = Jobs(paths, verbose, display, log=run_log_path(paths, started))
     tags = accept_tags(accepts)
     try:
@@ -247,7 +254,81 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
     except GateRefused as e:
         e.summary = s
         raise
-    return _published(s, paths)
+    s = _published(s, paths)
+    remember_run(paths, fingerprint, s.manifest["id"])
+    return s
+
+
+# -- a run with nothing new --------------------------------------------------------------------------------------
+LAST_RUN = "last_run.json"
+# settings that change nothing a run computes or publishes
+_NEUTRAL_SETTINGS = {"EPARCOURS_LOCK_WAIT_SECONDS", "EPARCOURS_OPERATOR", "EPARCOURS_LANDING_SETTLE_SECONDS",
+                     "EPARCOURS_ALERT_FILE", "EPARCOURS_PUBLISH_KILL_AT"}
+
+
+def run_fingerprint(paths: Paths, through: date | None, accepts: list[dict] | None) -> str | None:
+    """What a run's outputs depend on, hashed: every entry of the landing folder (path, size, modification and
+    change times), the code (version, and the newest file of the package, dbt project, seeds and suites), the
+    settings, the day (what is due, the as-of date cap) and ``--through``. None when the run must run anyway
+    (``--accept``: an override is recorded by a run)."""
+    import hashlib
+
+    from .ingestion.discovery import inventory
+    from .settings import REPO_ROOT
+
+    if accepts:
+        return None
+    h = hashlib.sha256()
+    for f in sorted(inventory(paths.landing).files, key=lambda f: f.rel):
+        h.update(f"{f.rel}\0{f.size}\0{f.mtime_ns}\0{f.ctime_ns}\0{f.status}\n".encode())
+    newest = max((p.stat().st_mtime_ns for folder in ("dagster_project", "dbt/models", "dbt/macros", "dbt/tests",
+                                                        "seeds", "expectations")
+                  for p in (REPO_ROOT / folder).rglob("*") if p.suffix in (".py", ".sql", ".yml", ".csv", ".json",
+                                                                           ".j2", ".html", ".css", ".js")),
+                 default=0)
+    settings = sorted((k, v) for k, v in os.environ.items()
+                      if k.startswith("EPARCOURS_") and k not in _NEUTRAL_SETTINGS)
+    h.update(json.dumps([_package_version(), newest, settings, date.today().isoformat(),
+                         through.isoformat() if through else None]).encode())
+    return h.hexdigest()
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("eparcours-warehouse")
+    except PackageNotFoundError:
+        return ""
+
+
+def _warehouse_state(paths: Paths) -> list[int] | None:
+    try:
+        st = paths.warehouse.stat()
+    except FileNotFoundError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def remember_run(paths: Paths, fingerprint: str | None, publication_id: str) -> None:
+    """After a run that published: what it saw, what it published and the warehouse it left."""
+    record = {"fingerprint": fingerprint, "publication": publication_id, "warehouse": _warehouse_state(paths),
+              "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    (paths.warehouse_dir / LAST_RUN).write_text(json.dumps(record), encoding="utf-8")
+
+
+def unchanged_since(paths: Paths, fingerprint: str | None) -> dict | None:
+    """The last run, when this one would do exactly what it did: same fingerprint, its publication still the
+    current one, and the working warehouse as it left it (no run of the UI, the sensor or ``recompute`` since)."""
+    try:
+        last = json.loads((paths.warehouse_dir / LAST_RUN).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    current = paths.published.resolve().name if paths.published.is_symlink() else None
+    if fingerprint is None or last.get("fingerprint") != fingerprint or last.get("publication") != current \
+            or last.get("warehouse") != _warehouse_state(paths):
+        return None
+    return last
 
 
 def _published(s: RunSummary, paths: Paths) -> RunSummary:

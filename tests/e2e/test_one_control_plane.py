@@ -3,7 +3,9 @@ instance of the home (the one `make dev` shows), so every command-line run is in
 check results and logs; the terminal gets a progress display and a summary naming every artefact and the gate's
 verdict, never dbt's output nor a colour code.
 
-On the shared tiny run (tests/e2e/conftest.py): a second `run` with nothing new, then a one-quarter `recompute`."""
+On the shared tiny run (tests/e2e/conftest.py): a second `run` with nothing new (it stops at once), a third after a
+file was touched (the jobs run, ingest nothing, publish the same figures), then a one-quarter `recompute`."""
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -31,6 +33,16 @@ def test_the_command_line_runs_the_jobs_on_the_instance_the_ui_shows(tiny_run, c
     before = con.execute("SELECT count(*), sum(numerator) FROM marts.indicator_results").fetchone()
     con.close()
 
+    instance = dg.DagsterInstance.from_config(str(home / "dagster"))
+    runs_before = len(runs_of_the_command_line(instance))
+    # nothing changed since the shared run: nothing is done, and the current publication is named
+    assert main(["run", "--landing", str(paths.landing), "--home", str(home)]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing new since the run that finished at" in out and "dashboard/" in out
+    assert len(runs_of_the_command_line(instance)) == runs_before
+    # a file touched (a restore from backup): the same content, so the jobs run and ingest nothing
+    touched = next(paths.landing.rglob("*.csv"))
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     assert main(["run", "--landing", str(paths.landing), "--home", str(home)]) == 0
     out = capsys.readouterr().out
     assert "Ingested 0 new file(s)" in out and "Quality gate: passed" in out
@@ -49,7 +61,6 @@ def test_the_command_line_runs_the_jobs_on_the_instance_the_ui_shows(tiny_run, c
     assert con.execute("SELECT count(*), sum(numerator) FROM marts.indicator_results").fetchone() == before
     con.close()
 
-    instance = dg.DagsterInstance.from_config(str(home / "dagster"))
     ingest, quarter = runs_of_the_command_line(instance)[-2:]
     assert (ingest.job_name, quarter.job_name) == ("ingest_job", "quarter_job")
     assert ingest.status == quarter.status == dg.DagsterRunStatus.SUCCESS
