@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="why the failure is accepted (one for all --accept, or one per --accept, in order)")
     r.add_argument("--by", default=None, help="who accepts (default: $EPARCOURS_OPERATOR, else the login name)")
     r.add_argument("--force", action="store_true",
-                   help="run everything even when nothing changed since the last run that published")
+                   help="compute every quarter, even when nothing (or only some deliveries) changed since the last run that published")
     r.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS)
     rc = sub.add_parser("recompute", help="recompute the indicators of one quarter from what is already ingested")
     rc.add_argument("--measure-date", required=True, type=_date, help="last day of the quarter, e.g. 2024-12-31")
@@ -445,6 +445,10 @@ def print_summary(s, paths) -> None:
         print("No event data yet: no quarter computed.")
     elif s.first_quarter is None:
         print(f"Data up to {s.as_of}; no quarter computed (the deliveries were refused before the indicators).")
+    elif s.first_data is not None and s.first_quarter > s.first_data:
+        print(f"Data up to {s.as_of}; quarters computed from {s.first_quarter} through {s.through} (those before had "
+              f"no delivery changed since the last run that published, nor a change of code or settings: they stay "
+              f"as computed then).")
     else:
         print(f"Data up to {s.as_of}; quarters computed from {s.first_quarter} through {s.through}.")
     print(f"Working warehouse:  {paths.warehouse}")

@@ -212,8 +212,9 @@ class Display:
                     self._stage.assets.add(ev.asset_key)
             self.update(item=ev.asset_key.to_user_string() if ev.asset_key else None)
         elif kind == "ASSET_CHECK_EVALUATION":
-            passed = ev.event_specific_data.passed
-            self.update(count="checks passed" if passed else "checks failed")
+            data = ev.event_specific_data
+            blocking = getattr(getattr(data, "severity", None), "value", "ERROR") == "ERROR"
+            self.update(count="checks passed" if data.passed else "checks failed" if blocking else "warnings")
         elif kind == "STEP_SUCCESS":
             self.end_stage()
         elif kind == "STEP_FAILURE":

@@ -18,7 +18,7 @@ def home_with_a_run(tmp_path):
     pubs.mkdir(parents=True)
     paths.published.symlink_to(pubs)
     fp = run_fingerprint(paths, None, None)
-    remember_run(paths, fp, "P1")
+    remember_run(paths, fp, "P1", "2024-01-01")
     return paths, fp
 
 
