@@ -203,24 +203,14 @@ def cmd_sql(args) -> int:
     session left open, it holds the file only while it runs. A run writing the warehouse makes it wait, bounded."""
     import duckdb
 
-    from .resources import LOCK_WAIT_ENV, _holder
-    from .settings import connect_read_only
+    from .resources import WarehouseBusy, open_warehouse
+    from .settings import duckdb_config
 
     wh = _warehouse_of(args.home)
-    wait = float(os.environ.get(LOCK_WAIT_ENV, "60"))
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            con = connect_read_only(wh)
-            break
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower():
-                raise
-            if time.monotonic() >= deadline:
-                raise UsageError(f"the working warehouse {wh} is being written by {_holder(str(e))} (a run): query again "
-                                 f"when it ends, or query the published copy published/warehouse.duckdb (waited "
-                                 f"{wait:g} s, {LOCK_WAIT_ENV})") from None
-            time.sleep(1)
+    try:
+        con = open_warehouse(wh, duckdb_config(), read_only=True)
+    except WarehouseBusy as e:
+        raise UsageError(str(e)) from None
     try:
         try:
             if args.csv:

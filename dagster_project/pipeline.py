@@ -376,10 +376,10 @@ def warehouse_free(paths: Paths) -> None:
     """Before a run writes anything: the working warehouse is not held by another process (an engineer's DuckDB
     session), or it is released within EPARCOURS_LOCK_WAIT_SECONDS; else one sentence says which file, who holds
     it and what to do."""
-    from .resources import WarehouseBusy, open_writable
+    from .resources import WarehouseBusy, open_warehouse
 
     try:
-        open_writable(paths.warehouse, duckdb_config(paths.tmp)).close()
+        open_warehouse(paths.warehouse, duckdb_config(paths.tmp)).close()
     except WarehouseBusy as e:
         raise PipelineError(str(e)) from None
 

@@ -30,24 +30,28 @@ def _holder(message: str) -> str:
     return f"PID {m.group(2)}: {m.group(1)}" if m else "another process"
 
 
-def open_writable(path: Path, config: dict, wait: float | None = None, poll: float = 1.0):
-    """A read-write connection to ``path``. While another process holds the file (an engineer's DuckDB session,
-    even read-only, locks it), wait up to ``wait`` seconds (``EPARCOURS_LOCK_WAIT_SECONDS``, default 60), then
-    give up with one sentence: which file, who holds it, what to do."""
+def open_warehouse(path: Path, config: dict, wait: float | None = None, poll: float = 1.0, read_only: bool = False):
+    """A read-write connection to ``path`` (read-only with ``read_only``). While another process holds the file (an
+    engineer's DuckDB session, even read-only, locks it against a writer; a run's writer locks it against everyone),
+    wait up to ``wait`` seconds (``EPARCOURS_LOCK_WAIT_SECONDS``, default 60), then give up with one sentence: which
+    file, who holds it, what to do."""
     if wait is None:
         wait = float(os.environ.get(LOCK_WAIT_ENV, "60"))
     deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(path), config=config)
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
                 raise
             if time.monotonic() >= deadline:
+                waited = f"waited {wait:g} s, {LOCK_WAIT_ENV}"
                 raise WarehouseBusy(
+                    f"the working warehouse {path} is being written by {_holder(str(e))} (a run): query again when "
+                    f"it ends, or query the published copy published/warehouse.duckdb ({waited})." if read_only else
                     f"the working warehouse {path} is held by {_holder(str(e))}: a DuckDB session open on it, even "
-                    f"read-only, blocks every run. Close that session and run again; to query while runs go on, "
-                    f"open the analysts' copy published/warehouse.duckdb (waited {wait:g} s, {LOCK_WAIT_ENV})."
+                    f"read-only, blocks every run. Close that session and run again; to query while runs go on, use "
+                    f"`eparcours sql` or the analysts' copy published/warehouse.duckdb ({waited})."
                 ) from None
             time.sleep(poll)
 
@@ -71,7 +75,7 @@ class WarehouseResource(dg.ConfigurableResource):
         if read_only:
             con = duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config(paths.tmp))
         else:
-            con = open_writable(paths.warehouse, duckdb_config(paths.tmp))
+            con = open_warehouse(paths.warehouse, duckdb_config(paths.tmp))
         con.execute("SET enable_progress_bar = false")  # run logs are read by people, not terminals
         try:
             yield con

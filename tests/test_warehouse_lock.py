@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from dagster_project.pipeline import PipelineError, warehouse_free
-from dagster_project.resources import WarehouseBusy, open_writable
+from dagster_project.resources import WarehouseBusy, open_warehouse
 from dagster_project.settings import Paths, duckdb_config
 
 HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); print('held', flush=True); " \
@@ -36,7 +36,7 @@ def test_a_held_warehouse_is_named_with_its_holder_after_a_bounded_wait(warehous
     try:
         started = time.monotonic()
         with pytest.raises(WarehouseBusy) as e:
-            open_writable(warehouse, duckdb_config(), wait=1.5, poll=0.2)
+            open_warehouse(warehouse, duckdb_config(), wait=1.5, poll=0.2)
         assert time.monotonic() - started >= 1.5
         message = str(e.value)
         assert str(warehouse) in message and f"PID {holder.pid}" in message
@@ -49,7 +49,7 @@ def test_a_held_warehouse_is_named_with_its_holder_after_a_bounded_wait(warehous
 def test_a_holder_that_lets_go_in_time_does_not_fail_the_run(warehouse):
     holder = _hold(warehouse, 1.0)
     try:
-        con = open_writable(warehouse, duckdb_config(), wait=20, poll=0.2)
+        con = open_warehouse(warehouse, duckdb_config(), wait=20, poll=0.2)
         con.execute("CREATE TABLE t AS SELECT 1 AS x")
         con.close()
     finally:
@@ -87,7 +87,7 @@ def test_eparcours_sql_holds_the_warehouse_only_while_its_query_runs(tmp_path, m
     con.close()
     assert main(["sql", "SELECT table_name, rule, value FROM raw.quarantine", "--csv", "--home", str(home)]) == EXIT_OK
     assert capsys.readouterr().out == 'table_name;rule;value\ndmp_documents;bad_date;"x;y"\n'
-    open_writable(path, duckdb_config(), wait=0).close()        # nothing left holding the file
+    open_warehouse(path, duckdb_config(), wait=0).close()        # nothing left holding the file
     assert main(["sql", "DROP TABLE raw.quarantine", "--home", str(home)]) == EXIT_USAGE   # read-only
     assert "read-only" in capsys.readouterr().err
 
