@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -220,9 +219,11 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
     last complete quarter of the data) as one partition-range run, which publishes once its gate passed. A failed
     blocking check raises ``GateRefused`` and leaves ``<home>/published/`` untouched. When nothing changed since the
     last run that published (``unchanged_since``), nothing is done; when only deliveries did, only the quarters they
-    touch are computed again (``_first_quarter_to_compute``); ``force`` computes everything."""
+    touch are computed again (``last_run.py``); ``force`` computes everything."""
     paths.ensure()
     started = datetime.now(timezone.utc)
+    from .last_run import first_quarter_to_compute, remember_run, run_fingerprint, unchanged_since
+
     fingerprint = run_fingerprint(paths, through, accepts)
     if not force and (last := unchanged_since(paths, fingerprint)) is not None:
         s = RunSummary(started_at=started, unchanged_since=last["finished_at"])
@@ -249,7 +250,7 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
     if last_key not in quarterly_partitions.get_partition_keys():
         raise PipelineError(f"quarter {last_key} is not complete yet: choose an earlier --through")
     if not force:
-        first_key = _first_quarter_to_compute(paths, fingerprint, first_key, through)
+        first_key = first_quarter_to_compute(paths, fingerprint, first_key, through)
     s.first_quarter = date.fromisoformat(first_key)
     try:
         jobs.run(QUARTER_JOB, {**tags, "dagster/asset_partition_range_start": first_key,
@@ -260,109 +261,6 @@ def run_pipeline(paths: Paths, through: date | None = None, verbose: bool = Fals
     s = _published(s, paths)
     remember_run(paths, fingerprint, s.manifest["id"], last_key)
     return s
-
-
-def _first_quarter_to_compute(paths: Paths, fingerprint: dict | None, first_key: str, through: date | None) -> str:
-    """Every quarter from the first with data, unless the code and settings are those of the last run that published:
-    then from the earliest quarter a delivery loaded or refused since that run falls in (by any run: this one, a
-    failed one, the sensor's) (a snapshot counts from its
-    date on: later quarters read it) or, when none, the last quarter that run computed (its provisional statuses move
-    with the as-of date). Quarters before are as that run left them: no input of theirs changed."""
-    from .partitions import partition_key_for
-
-    last = last_run(paths)
-    if (fingerprint is None or through is not None or last is None or last.get("last_quarter") is None
-            or (last.get("fingerprint") or {}).get("code") != fingerprint["code"]):
-        return first_key
-    con = connect_read_only(paths.warehouse)
-    try:
-        keys = [r[0] for r in con.execute(
-            "SELECT DISTINCT delivery_key FROM raw.ingested_files WHERE ingested_at > ? AND delivery_key IS NOT NULL "
-            "AND status IN ('loaded', 'refused')", [datetime.fromisoformat(last["finished_at"])]).fetchall()]
-    finally:
-        con.close()
-    quarters = [partition_key_for(date.fromisoformat(k + "-01" if len(k) == 7 else k)) for k in keys]
-    return max(first_key, min([last["last_quarter"], *quarters]))
-
-
-# -- a run with nothing new --------------------------------------------------------------------------------------
-LAST_RUN = "last_run.json"
-# settings that change nothing a run computes or publishes
-_NEUTRAL_SETTINGS = {"EPARCOURS_LOCK_WAIT_SECONDS", "EPARCOURS_OPERATOR", "EPARCOURS_LANDING_SETTLE_SECONDS",
-                     "EPARCOURS_ALERT_FILE", "EPARCOURS_PUBLISH_KILL_AT"}
-
-
-def run_fingerprint(paths: Paths, through: date | None, accepts: list[dict] | None) -> dict | None:
-    """What a run's outputs depend on, in parts: ``landing`` (every entry of the landing folder: path, size,
-    modification and change times), ``code`` (the version and the newest file of the package, dbt project, seeds
-    and suites, and the settings), ``day`` (what is due, the as-of date cap) and ``through``. None when the run must
-    run anyway (``--accept``: an override is recorded by a run)."""
-    import hashlib
-
-    from .ingestion.discovery import inventory
-    from .settings import REPO_ROOT
-
-    if accepts:
-        return None
-    landing = hashlib.sha256()
-    for f in sorted(inventory(paths.landing).files, key=lambda f: f.rel):
-        landing.update(f"{f.rel}\0{f.size}\0{f.mtime_ns}\0{f.ctime_ns}\0{f.status}\n".encode())
-    newest = max((p.stat().st_mtime_ns for folder in ("dagster_project", "dbt/models", "dbt/macros", "dbt/tests",
-                                                        "seeds", "expectations")
-                  for p in (REPO_ROOT / folder).rglob("*") if p.suffix in (".py", ".sql", ".yml", ".csv", ".json",
-                                                                           ".j2", ".html", ".css", ".js")),
-                 default=0)
-    settings = sorted((k, v) for k, v in os.environ.items()
-                      if k.startswith("EPARCOURS_") and k not in _NEUTRAL_SETTINGS)
-    code = hashlib.sha256(json.dumps([_package_version(), newest, settings]).encode()).hexdigest()
-    return {"landing": landing.hexdigest(), "code": code, "day": date.today().isoformat(),
-            "through": through.isoformat() if through else None}
-
-
-def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("eparcours-warehouse")
-    except PackageNotFoundError:
-        return ""
-
-
-def _warehouse_state(paths: Paths) -> list[int] | None:
-    try:
-        st = paths.warehouse.stat()
-    except FileNotFoundError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
-
-
-def remember_run(paths: Paths, fingerprint: dict | None, publication_id: str, last_quarter: str | None = None) -> None:
-    """After a run that published: what it saw, what it published, the last quarter it computed and the warehouse
-    it left."""
-    record = {"fingerprint": fingerprint, "publication": publication_id, "warehouse": _warehouse_state(paths),
-              "last_quarter": last_quarter,
-              "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    (paths.warehouse_dir / LAST_RUN).write_text(json.dumps(record), encoding="utf-8")
-
-
-def last_run(paths: Paths) -> dict | None:
-    try:
-        return json.loads((paths.warehouse_dir / LAST_RUN).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-
-
-def unchanged_since(paths: Paths, fingerprint: dict | None) -> dict | None:
-    """The last run, when this one would do exactly what it did: same fingerprint, its publication still the
-    current one, and the working warehouse as it left it (no run of the UI, the sensor or ``recompute`` since)."""
-    last = last_run(paths)
-    if last is None:
-        return None
-    current = paths.published.resolve().name if paths.published.is_symlink() else None
-    if fingerprint is None or last.get("fingerprint") != fingerprint or last.get("publication") != current \
-            or last.get("warehouse") != _warehouse_state(paths):
-        return None
-    return last
 
 
 def _published(s: RunSummary, paths: Paths) -> RunSummary:

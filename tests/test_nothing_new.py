@@ -4,7 +4,7 @@ run happen. On a few fabricated files, no pipeline run (the real one is in tests
 import os
 from datetime import date
 
-from dagster_project.pipeline import remember_run, run_fingerprint, unchanged_since
+from dagster_project.last_run import remember_run, run_fingerprint, unchanged_since
 from dagster_project.settings import Paths
 
 

@@ -250,7 +250,7 @@ def test_the_command_line_prints_the_block_exits_3_and_leaves_published_untouche
     quality.mkdir(parents=True)
     con = tiny_warehouse(tmp_path / "warehouse.duckdb")
 
-    def refused(paths, through=None, verbose=False, accepts=None, display=None):
+    def refused(paths, through=None, verbose=False, accepts=None, display=None, force=False):
         suite = evaluate(m, run_results(**{NOT_NULL: "fail"}), con, "dbt.dbt_indicators", accepts)
         (quality / "dbt.dbt_indicators.json").write_text(suite.to_json())
         raise GateRefused(blocking(suite))
