@@ -143,6 +143,11 @@ def run_suite(suite: Suite, con, published: set[tuple[str, str, str]] | None = N
         exps = [e for e in suite.expectations if e.batch == batch_name]
         if not exps:
             continue
+        if df.empty and all(e.type in VACUOUS_ON_NO_ROWS for e in exps):
+            # nothing new to judge in this batch (the deliveries already published are left out): what GX reports
+            # for such expectations on no rows, without its ~0.1 s per validation (tests/quality: compared with GX)
+            out.results += [vacuous_result(e, batch_name) for e in exps]
+            continue
         keys = [k for k in KEYS.get(batch_name, []) if k in df.columns]
         df = df[_used_columns(df, exps, keys, batch_name)]
         ds_name = f"{suite.name}:{batch_name}"
@@ -156,10 +161,23 @@ def run_suite(suite: Suite, con, published: set[tuple[str, str, str]] | None = N
         if keys:
             result_format["unexpected_index_column_names"] = keys
         res = batch.validate(gx_suite, result_format=result_format)
-        for r in res.results:
+        # in the suite's order (GX returns them grouped its own way)
+        for r in sorted(res.results, key=lambda r: r.expectation_config.meta["i"]):
             e = exps[r.expectation_config.meta["i"]]
             out.results.append(_result(suite, e, r, df, keys, batch_name, accepts))
     return out
+
+
+# Expectations on the values of a column: on a frame with no row they hold, with 0 unexpected values.
+VACUOUS_ON_NO_ROWS = {"expect_column_values_to_be_between", "expect_column_values_to_not_be_in_set",
+                      "expect_column_values_to_be_in_set", "expect_column_values_to_be_null",
+                      "expect_column_values_to_not_be_null"}
+
+
+def vacuous_result(e, batch_name: str) -> ExpectationResult:
+    return ExpectationResult(
+        id=e.id, batch=batch_name, expectation=e.label, severity=e.severity, success=True, kwargs=e.kwargs,
+        observed="0 unexpected", unexpected_count=0, sample=[], means=e.meta["means"], action=e.meta["action"])
 
 
 def _used_columns(df, exps, keys: list[str], batch_name: str) -> list[str]:

@@ -95,3 +95,4 @@ def test_only_a_systemic_jump_blocks(movers, region_moves, blocks):
     if blocks:
         (err,) = res.errors
         assert all(f.startswith("indicator_results.jump@ESMS-DUI-PP/") for f in err.findings)
+
