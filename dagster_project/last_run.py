@@ -15,6 +15,7 @@ import json
 import os
 from datetime import date, datetime, timezone
 
+from .calendar import today
 from .settings import Paths, connect_read_only
 
 
@@ -45,6 +46,11 @@ LAST_RUN = "last_run.json"
 # settings that change nothing a run computes or publishes
 _NEUTRAL_SETTINGS = {"EPARCOURS_LOCK_WAIT_SECONDS", "EPARCOURS_OPERATOR", "EPARCOURS_LANDING_SETTLE_SECONDS",
                      "EPARCOURS_ALERT_FILE", "EPARCOURS_PUBLISH_KILL_AT"}
+# variables the pipeline itself exports for dbt (the paths, this run's window, the day and the lag as used): the
+# paths are the run's own, the landing folder is fingerprinted by its content, the day and the lag are counted
+# once, with their defaults
+_EXPORTED = {"EPARCOURS_LANDING", "EPARCOURS_HOME", "EPARCOURS_WAREHOUSE", "EPARCOURS_DUCKDB_TEMP",
+             "EPARCOURS_MEASURE_FROM", "EPARCOURS_MEASURE_THROUGH", "EPARCOURS_TODAY", "EPARCOURS_QUARTER_LAG_DAYS"}
 
 
 def run_fingerprint(paths: Paths, through: date | None, accepts: list[dict] | None) -> dict | None:
@@ -68,9 +74,10 @@ def run_fingerprint(paths: Paths, through: date | None, accepts: list[dict] | No
                                                                            ".j2", ".html", ".css", ".js")),
                  default=0)
     settings = sorted((k, v) for k, v in os.environ.items()
-                      if k.startswith("EPARCOURS_") and k not in _NEUTRAL_SETTINGS)
+                      if k.startswith("EPARCOURS_") and k not in _NEUTRAL_SETTINGS | _EXPORTED)
+    settings.append(("EPARCOURS_QUARTER_LAG_DAYS", os.environ.get("EPARCOURS_QUARTER_LAG_DAYS", "45").strip()))
     code = hashlib.sha256(json.dumps([_package_version(), newest, settings]).encode()).hexdigest()
-    return {"landing": landing.hexdigest(), "code": code, "day": date.today().isoformat(),
+    return {"landing": landing.hexdigest(), "code": code, "day": today().isoformat(),
             "through": through.isoformat() if through else None}
 
 

@@ -56,3 +56,16 @@ def test_another_publication_or_a_warehouse_written_since_is_something_new(tmp_p
     paths, fp = home_with_a_run(tmp_path / "2")
     paths.warehouse.write_bytes(b"warehouse, written by a sensor run")
     assert unchanged_since(paths, fp) is None
+
+
+def test_what_the_pipeline_exports_for_dbt_is_not_a_setting(tmp_path, monkeypatch):
+    """A second run in the same process sees the variables the first exported (paths, window, day, lag): the same
+    run, not a changed setting."""
+    paths, fp = home_with_a_run(tmp_path)
+    monkeypatch.setenv("EPARCOURS_HOME", str(paths.home))
+    monkeypatch.setenv("EPARCOURS_WAREHOUSE", str(paths.warehouse))
+    monkeypatch.setenv("EPARCOURS_MEASURE_FROM", "2024-01-01")
+    monkeypatch.setenv("EPARCOURS_QUARTER_LAG_DAYS", "45")
+    assert run_fingerprint(paths, None, None) == fp
+    monkeypatch.setenv("EPARCOURS_QUARTER_LAG_DAYS", "60")
+    assert run_fingerprint(paths, None, None) != fp
