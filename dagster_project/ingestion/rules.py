@@ -158,9 +158,11 @@ def valid_predicate(col: Column) -> tuple[str, str, str] | None:
 PLANNED_EVENTS = {"dui_agenda"}
 
 
-# Rules that could be checked once per distinct value instead of once per row (measured: no faster in DuckDB
-# 2.0 on region data, so none is).
-PER_VALUE: set[str] = set()
+# Rules checked once per distinct value instead of once per row (``engine._per_value_rules``): the FINESS key (a Luhn
+# sum over 9 characters) and the code lists (an IN list of up to a few hundred codes) on columns of a few thousand
+# distinct values in millions of rows. Measured on region data (4.4 M DMP rows): 2.8 s -> 0.1 s for the FINESS key,
+# 0.3 s -> 0.06 s for a code list. Identifiers of patients (INS: as many values as patients) stay per row.
+PER_VALUE: set[str] = {"finess", "codelist"}
 
 
 def rules_for(spec: TableSpec, today_sql: str = "current_date", control: bool = True) -> list[Rule]:

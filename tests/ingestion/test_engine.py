@@ -260,3 +260,48 @@ def test_discover_matches_every_contract_file_name(tmp_path):
         for t in tables:
             assert rel in found[t]
     assert {s.name for s in SPECS} == {t for ts in names.values() for t in ts}
+
+
+# -- batches on two connections at once: the same warehouse as one after the other ---------------------------
+
+def _state(con):
+    tables = {"mss_messages": "_ingested_at", "dmp_documents": "_ingested_at", "quarantine": "ingested_at", "ingested_files": "ingested_at",
+              "delivery_profiles": None, "delivery_structures": None, "delivery_columns": None}
+    return {t: sorted(map(repr, con.execute(f"SELECT * {f'EXCLUDE ({ex})' if ex else ''} FROM raw.{t}").fetchall()))
+            for t, ex in tables.items()}
+
+
+def test_batches_loaded_in_parallel_give_the_warehouse_of_one_connection(tmp_path, monkeypatch):
+    from dagster_project.ingestion import engine
+
+    landing = tmp_path / "landing"
+    # eight months, each its own batch: bad values, a duplicate, a damaged file, a refusal
+    for m in range(1, 9):
+        rows = [mss_row(f"m{m}-{i}", sent=f"2024-{m:02d}-0{1 + i % 9}T10:00:00+01:00") for i in range(30)]
+        rows += [mss_row(f"m{m}-x", finess="010000025"), mss_row(f"m{m}-y", bal_type="XXX"), rows[0]]
+        if m == 3:
+            rows.insert(5, ['"broken'] + rows[5][1:])  # an unbalanced quote: the exact reader
+        write(landing / f"mss/mss_messages_2024-{m:02d}.csv", rows, header=MSS_HEADER)
+    (landing / "mss/mss_messages_2024-09.csv").write_bytes(b"")
+    write(landing / "mss/mss_messages_2024-02_v2.csv", [mss_row("fix")], header=MSS_HEADER)  # a re-delivery
+    for m in range(1, 5):  # a table with patient identifiers: pseudonymised on every connection, bad FINESS
+        write(landing / f"dmp/dmp_documents_2024-{m:02d}.csv", [
+            [f"d{m}-{i}", f"2024-{m:02d}-10T09:00:00+01:00", "180012B01234567" if i % 2 else "",
+             "1.2.250.1.213.1.4.8", "ATTEST-RESID", "urn:ans:ci-sis:cse-mde:2023", "", "010000024" if i % 3 else "010000025", "",
+             "DUI", "APPROVED"] for i in range(12)], header=spec("dmp_documents").column_names)
+    states = []
+    for workers in (1, 2):
+        monkeypatch.setattr(engine, "WORKERS", workers)
+        monkeypatch.setattr(engine, "BATCH_BYTES", 1)  # one file a batch
+        c = duckdb.connect(str(tmp_path / f"w{workers}.duckdb"))
+        ingest_landing(c, landing)
+        states.append(_state(c))
+        assert c.execute("SELECT count(DISTINCT _file_name) FROM raw.mss_messages").fetchone()[0] == 8
+        c.close()
+    assert states[0] == states[1]
+    assert any("unbalanced_quote" in r for r in states[1]["quarantine"])
+    # checked once per distinct value, found on every row holding it: 7 MSS months in force (February re-delivered
+    # clean) and 4 DMP rows a month
+    assert sum("bad_finess" in r for r in states[1]["quarantine"]) == 7 + 16
+    assert len(states[1]["dmp_documents"]) == 48
+    assert not any("180012B01234567" in r for r in states[1]["dmp_documents"])  # pseudonymised on every connection
