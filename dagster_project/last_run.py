@@ -16,7 +16,7 @@ import os
 from datetime import date, datetime, timezone
 
 from .calendar import today
-from .settings import Paths, connect_read_only
+from .settings import Paths, connect_read_only, package_version
 
 
 def first_quarter_to_compute(paths: Paths, fingerprint: dict | None, first_key: str, through: date | None) -> str:
@@ -45,7 +45,8 @@ def first_quarter_to_compute(paths: Paths, fingerprint: dict | None, first_key: 
 LAST_RUN = "last_run.json"
 # settings that change nothing a run computes or publishes
 _NEUTRAL_SETTINGS = {"EPARCOURS_LOCK_WAIT_SECONDS", "EPARCOURS_OPERATOR", "EPARCOURS_LANDING_SETTLE_SECONDS",
-                     "EPARCOURS_ALERT_FILE", "EPARCOURS_PUBLISH_KILL_AT"}
+                     "EPARCOURS_ALERT_FILE", "EPARCOURS_PUBLISH_KILL_AT", "EPARCOURS_INGEST_BATCH_MB",
+                     "EPARCOURS_INGEST_WORKERS", "EPARCOURS_DUCKDB_MEMORY", "EPARCOURS_DUCKDB_THREADS"}
 # variables the pipeline itself exports for dbt (the paths, this run's window, the day and the lag as used): the
 # paths are the run's own, the landing folder is fingerprinted by its content, the day and the lag are counted
 # once, with their defaults
@@ -76,18 +77,9 @@ def run_fingerprint(paths: Paths, through: date | None, accepts: list[dict] | No
     settings = sorted((k, v) for k, v in os.environ.items()
                       if k.startswith("EPARCOURS_") and k not in _NEUTRAL_SETTINGS | _EXPORTED)
     settings.append(("EPARCOURS_QUARTER_LAG_DAYS", os.environ.get("EPARCOURS_QUARTER_LAG_DAYS", "45").strip()))
-    code = hashlib.sha256(json.dumps([_package_version(), newest, settings]).encode()).hexdigest()
+    code = hashlib.sha256(json.dumps([package_version(), newest, settings]).encode()).hexdigest()
     return {"landing": landing.hexdigest(), "code": code, "day": today().isoformat(),
             "through": through.isoformat() if through else None}
-
-
-def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("eparcours-warehouse")
-    except PackageNotFoundError:
-        return ""
 
 
 def _warehouse_state(paths: Paths) -> list[int] | None:

@@ -813,10 +813,14 @@ def ingest_table(con, spec: TableSpec, inv: Inventory, ingested_at: datetime | N
             for u in units:
                 if u.res.status == "refused":
                     done(u.res)
-            if spec.layout == "finess_etalab":
-                for u in ready:
-                    _load_alone(con, spec, rules_for(spec, control=u.scan.has_control), u, tmpdir, ingested_at,
+            if spec.layout == "finess_etalab":  # a file at a time (its own layout), two at once
+                def load_etalab(cur, batch):
+                    (u,) = batch
+                    _load_alone(cur, spec, rules_for(spec, control=u.scan.has_control), u, tmpdir, ingested_at,
                                 "etalab")
+                    return batch
+
+                for (u,) in _in_parallel(con, [[u] for u in ready], load_etalab, macro):
                     done(u.res)
             else:
                 def load(cur, batch):

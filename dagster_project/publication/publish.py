@@ -36,7 +36,8 @@ from ..quality.checks import INDICATOR_RESULTS, failed_gate_checks
 from ..quality.findings import failures, load_results, overrides, warning_lines
 from ..resources import WRITER_POOL, WarehouseResource
 from ..transform.exposures import published_tables, select_of
-from .cnsa import package_version, produce_cnsa
+from ..settings import package_version
+from .cnsa import produce_cnsa
 from .docs import write_docs
 from .quality_report import render_quality_html
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 
-from ...settings import connect_read_only
+from ...settings import connect_read_only, package_version
 from .workbook import CnsaRow, WorkbookRuleError, write_workbook
 from .proof import IndicatorFigure, write_proof
 
@@ -18,13 +17,6 @@ class CnsaReport:
     workbooks: list[Path] = field(default_factory=list)
     proofs: list[Path] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # one sentence per refused workbook
-
-
-def package_version() -> str:
-    try:
-        return version("eparcours-warehouse")
-    except PackageNotFoundError:
-        return "dev"
 
 
 def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: str | None = None,

@@ -55,36 +55,30 @@ windowed as (
            wt as (partition by table_name, structure_id order by seq rows between 12 preceding and 1 preceding)
 ),
 
-finess_in_force as (
-    select d.table_name, d.delivery_key, s.nofinesset as structure_id
-    from deliveries as d
-    join {{ ref('stg_finess__structures') }} as s
-      on s.snapshot_date = (select max(snapshot_date) from {{ ref('stg_finess__structures') }}
-                            where snapshot_date <= d.delivery_end)
-    union
-    select d.table_name, d.delivery_key, p.finess_geo
-    from deliveries as d
-    join {{ ref('stg_dui__esms_projets') }} as p
-      on p.snapshot_date = (select max(snapshot_date) from {{ ref('stg_dui__esms_projets') }}
-                            where snapshot_date <= d.delivery_end)
-),
-
-coordination_in_force as (
-    select d.table_name, d.delivery_key, s.structure_id
-    from deliveries as d
-    join {{ ref('stg_coordination__structures') }} as s
-      on s.snapshot_date = (select max(snapshot_date) from {{ ref('stg_coordination__structures') }}
-                            where snapshot_date <= d.delivery_end)
-),
-
-references_known as (
+-- the reference snapshot in force at each delivery (the latest on or before its end), one row per delivery; a
+-- structure is in force when that snapshot lists it (an equi-join of the grid on the snapshot's list: the list of
+-- every delivery crossed with every structure in force was 2.4 M rows and 10 s at region scale)
+reference_snapshots as (
     select d.table_name, d.delivery_key,
-           exists (select 1 from {{ ref('stg_finess__structures') }} where snapshot_date <= d.delivery_end)
-           or exists (select 1 from {{ ref('stg_dui__esms_projets') }} where snapshot_date <= d.delivery_end)
-               as finess_known,
-           exists (select 1 from {{ ref('stg_coordination__structures') }} where snapshot_date <= d.delivery_end)
-               as coordination_known
+           (select max(snapshot_date) from {{ ref('stg_finess__structures') }}
+            where snapshot_date <= d.delivery_end) as finess_date,
+           (select max(snapshot_date) from {{ ref('stg_dui__esms_projets') }}
+            where snapshot_date <= d.delivery_end) as projets_date,
+           (select max(snapshot_date) from {{ ref('stg_coordination__structures') }}
+            where snapshot_date <= d.delivery_end) as coordination_date
     from deliveries as d
+),
+
+finess_listed as (
+    select distinct snapshot_date, nofinesset as structure_id from {{ ref('stg_finess__structures') }}
+),
+
+projets_listed as (
+    select distinct snapshot_date, finess_geo as structure_id from {{ ref('stg_dui__esms_projets') }}
+),
+
+coordination_listed as (
+    select distinct snapshot_date, structure_id from {{ ref('stg_coordination__structures') }}
 ),
 
 judged as (
@@ -99,14 +93,16 @@ judged as (
                      and w.table_rows <= greatest(w.history_min_table_rows, 0.1 * w.history_median_table_rows_12))
             as is_regular,
         case w.structure_reference
-            when 'finess' then not k.finess_known or f.structure_id is not null
-            when 'coordination' then not k.coordination_known or c.structure_id is not null
+            when 'finess' then (k.finess_date is null and k.projets_date is null)
+                               or f.structure_id is not null or p.structure_id is not null
+            when 'coordination' then k.coordination_date is null or c.structure_id is not null
             else true
         end as in_force
     from windowed as w
-    join references_known as k using (table_name, delivery_key)
-    left join finess_in_force as f using (table_name, delivery_key, structure_id)
-    left join coordination_in_force as c using (table_name, delivery_key, structure_id)
+    join reference_snapshots as k using (table_name, delivery_key)
+    left join finess_listed as f on f.snapshot_date = k.finess_date and f.structure_id = w.structure_id
+    left join projets_listed as p on p.snapshot_date = k.projets_date and p.structure_id = w.structure_id
+    left join coordination_listed as c on c.snapshot_date = k.coordination_date and c.structure_id = w.structure_id
 ),
 
 missing as (
