@@ -33,6 +33,8 @@ import dagster as dg
 PLAIN_LINE_INTERVAL = 10.0  # seconds between two progress lines of a stage off a terminal
 # metadata of the ingestion's progress observations (ingestion/assets.py)
 FILES_DONE, FILES_TOTAL, ROWS, ITEM = "files_done", "files_total", "rows_loaded", "file"
+# the bytes of the files done and to do: the estimate of what remains (files differ a hundredfold in size)
+BYTES_DONE, BYTES_TOTAL = "bytes_done", "bytes_total"
 _CONTROL = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_]?)|[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 # What a step of the jobs is, for the person watching (the step key otherwise)
@@ -82,6 +84,7 @@ class _Stage:
     done: int | None = None
     item: str | None = None
     rows: int | None = None
+    work: tuple[int, int] | None = None  # (done, total) in the unit the estimate is made on, when not ``unit``
     counts: dict[str, int] = field(default_factory=dict)  # checks passed, checks failed...
     assets: set = field(default_factory=set)  # the assets materialised
     last_line: float = 0.0
@@ -97,7 +100,7 @@ class _Stage:
         out += self._counted()
         elapsed = now - self.started
         out.append(format_duration(elapsed))
-        left = estimate_remaining(elapsed, self.done, self.total)
+        left = estimate_remaining(elapsed, *(self.work or (self.done, self.total)))
         if left is not None:
             out.append(f"~{format_duration(left)} left")
         return out
@@ -144,8 +147,10 @@ class Display:
                 self._plain(f"{self._stage.name}…")
 
     def update(self, *, done: int | None = None, total: int | None = None, item: str | None = None,
-               rows: int | None = None, count: str | None = None, add: int = 1) -> None:
-        """Progress of the current stage (totals so far; ``count`` adds ``add`` to a named counter)."""
+               rows: int | None = None, count: str | None = None, add: int = 1,
+               work: tuple[int, int] | None = None) -> None:
+        """Progress of the current stage (totals so far; ``count`` adds ``add`` to a named counter; ``work``: done and
+        total in the measure the estimate is made on, bytes for files, when it is not the count shown)."""
         with self._lock:
             st = self._stage
             if st is None:
@@ -158,6 +163,8 @@ class Display:
                 st.item = clean(item)
             if rows is not None:
                 st.rows = rows
+            if work is not None:
+                st.work = work
             if count is not None:
                 st.counts[count] = st.counts.get(count, 0) + add
             now = self._clock()
@@ -204,7 +211,9 @@ class Display:
         elif kind == "ASSET_OBSERVATION":
             md = {k: getattr(v, "value", v) for k, v in ev.event_specific_data.asset_observation.metadata.items()}
             if FILES_DONE in md:
-                self.update(done=md[FILES_DONE], total=md.get(FILES_TOTAL), item=md.get(ITEM), rows=md.get(ROWS))
+                work = (md[BYTES_DONE], md[BYTES_TOTAL]) if BYTES_TOTAL in md else None
+                self.update(done=md[FILES_DONE], total=md.get(FILES_TOTAL), item=md.get(ITEM), rows=md.get(ROWS),
+                            work=work)
         elif kind == "ASSET_MATERIALIZATION":
             # a partition-range run materialises each model once per quarter: count the models
             with self._lock:

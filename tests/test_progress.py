@@ -144,3 +144,15 @@ def test_a_command_failing_inside_the_display_ends_its_stage_as_failed():
     except ValueError:
         pass
     assert re.sub(TIME, "", out.getvalue().splitlines()[-1], count=1) == "✗ Audit trail FAILED (00:00)"
+
+
+def test_the_time_left_of_an_ingestion_is_estimated_on_bytes_not_files():
+    """Files differ a hundredfold in size: after the 100 small files of 200, a tenth of the bytes is done."""
+    now, out = [0.0], io.StringIO()
+    d = Display(out, tty=False, clock=lambda: now[0])
+    d.stage("Ingestion: dui")
+    now[0] = 10.0
+    d.on_event(ev("ASSET_OBSERVATION", "dui_extracts", **observation(
+        files_done=100, files_total=200, file="dui_dossiers_2024-12.csv", rows_loaded=1_000,
+        bytes_done=100_000_000, bytes_total=1_000_000_000)))
+    assert "100/200 files" in out.getvalue() and "~01:30 left" in out.getvalue()  # 10 s for 10 % of the bytes

@@ -57,7 +57,7 @@ def source_assets(names: Sequence[str], name: str, can_subset: bool = True) -> d
         selected = context.selected_asset_keys
         inv = inventory(warehouse.paths().landing)
         todo = [s for s in specs if dg.AssetKey(["raw", s.name]) in selected]
-        progress = _Progress(context, sum(len(inv.winners(s.name)) for s in todo))
+        progress = _Progress(context, [lf for s in todo for lf in inv.winners(s.name)])
         with warehouse.connect() as con:
             done = []
             for s in todo:
@@ -79,28 +79,32 @@ def source_assets(names: Sequence[str], name: str, can_subset: bool = True) -> d
 
 class _Progress:
     """Files done so far in this step, as run events (observations of the table being loaded): the command line's
-    progress display and the UI's run view follow the ingestion file by file. At most two events a second, and
-    the last file."""
+    progress display and the UI's run view follow the ingestion file by file, with the bytes done and to do that
+    its estimate of the time left is made on. At most two events a second, and the last file."""
 
-    def __init__(self, context: dg.AssetExecutionContext, total: int):
-        from ..progress import FILES_DONE, FILES_TOTAL, ITEM, ROWS
+    def __init__(self, context: dg.AssetExecutionContext, files: list):
+        from ..progress import BYTES_DONE, BYTES_TOTAL, FILES_DONE, FILES_TOTAL, ITEM, ROWS
 
-        self.context, self.total, self.done, self.rows, self.last = context, total, 0, 0, 0.0
-        self.keys = (FILES_DONE, FILES_TOTAL, ITEM, ROWS)
+        self.context, self.total, self.done, self.rows, self.last = context, len(files), 0, 0, 0.0
+        self.size_of = {lf.rel: lf.size for lf in files}  # a FINESS stock file is one per table it feeds
+        self.bytes_total, self.bytes_done = sum(lf.size for lf in files), 0
+        self.keys = (FILES_DONE, FILES_TOTAL, ITEM, ROWS, BYTES_DONE, BYTES_TOTAL)
 
     def file_done(self, res) -> None:
         import time
 
         self.done += 1
+        self.bytes_done += self.size_of.get(res.file, 0)
         self.rows += res.rows_loaded if res.status == "loaded" else 0
         now = time.monotonic()
         if now - self.last < 0.5 and self.done < self.total:
             return
         self.last = now
-        done, total, item, rows = self.keys
+        done, total, item, rows, bytes_done, bytes_total = self.keys
         self.context.log_event(dg.AssetObservation(
             asset_key=["raw", res.table], description="ingestion progress",
-            metadata={done: self.done, total: self.total, item: res.file.rsplit("/", 1)[-1], rows: self.rows}))
+            metadata={done: self.done, total: self.total, item: res.file.rsplit("/", 1)[-1], rows: self.rows,
+                      bytes_done: min(self.bytes_done, self.bytes_total), bytes_total: self.bytes_total}))
 
 
 # Tables that the ingestion writes beside each raw table: shown in the graph (group raw) as the

@@ -104,3 +104,5 @@ def test_proof_of_use_cannot_be_modified(tmp_path):
     from pypdf.constants import UserAccessPermissions as P
     assert not perms & P.MODIFY and not perms & P.ADD_OR_MODIFY and not perms & P.FILL_FORM_FIELDS
     assert perms & P.PRINT
+    assert not perms & P.ASSEMBLE_DOC and perms & P.EXTRACT_TEXT_AND_GRAPHICS
+    assert reader.decrypt("") and reader.pages[0].extract_text()  # anyone opens it without a password
