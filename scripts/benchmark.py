@@ -8,6 +8,8 @@ its whole process tree (the command and every process it starts, dbt included, s
 
   floor      DuckDB reading every landing file once: one parallel read_csv per table over all its files, all
              columns as text, counting rows (nothing typed, checked or written)
+  store      the same reads written untyped into a DuckDB file, a table per landing table: for reference, what
+             loading costs at the least (nothing typed, checked, pseudonymised or traced)
   run        eparcours run on a fresh home: ingestion, every quarter, the gate, the publication
   nothing    eparcours run again, nothing new in the landing folder
   redelivery eparcours run after one month re-delivered (the last month of coord_evenements, as _v2, one line less)
@@ -23,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -35,23 +38,30 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
-FLOOR = """
+# The floor: each table's files in one parallel read_csv, all text, rows counted. ``store`` writes the same reads
+# untyped into a DuckDB file (a table per landing table; no check, no lineage, no pseudonym): for reference, what a
+# load costs at the least on this machine. The ratios are to the floor.
+_READ = """
 import sys, duckdb
 from pathlib import Path
 from dagster_project.ingestion.discovery import inventory
 from dagster_project.ingestion.specs import SPECS
 inv = inventory(Path(sys.argv[1]))
-con = duckdb.connect(config={"threads": 2})
+con = duckdb.connect(sys.argv[2] if len(sys.argv) > 2 else ":memory:",
+                      config={"threads": 2, "enable_progress_bar": False})
 rows, seen = 0, set()
 for s in SPECS:
     files = [str(f.path) for f in inv.winners(s.name) if f.path not in seen]
     seen.update(f.path for f in inv.winners(s.name))
     if files:
-        rows += con.execute("SELECT count(*) FROM read_csv(?, all_varchar=true, header=false, delim=?, quote='\\"', "
-                            "strict_mode=false, null_padding=true, ignore_errors=true)",
-                            [files, s.delimiter]).fetchone()[0]
+        scan = ("read_csv(?, all_varchar=true, header=false, delim=?, quote='\\"', strict_mode=false, "
+                "null_padding=true, ignore_errors=true)")
+        %s
 print(rows, "lines")
 """
+FLOOR = _READ % "rows += con.execute(f'SELECT count(*) FROM {scan}', [files, s.delimiter]).fetchone()[0]"
+STORE = _READ % ("con.execute(f'CREATE OR REPLACE TABLE {s.name} AS SELECT * FROM {scan}', [files, s.delimiter])"
+                 "; rows += con.execute(f'SELECT count(*) FROM {s.name}').fetchone()[0]")
 
 
 def _tree_rss(root: int) -> int:
@@ -103,10 +113,28 @@ def stage(name: str, cmd: list[str], env: dict | None = None, log: Path | None =
     if log:
         out.close()
     res = {"stage": name, "wall_s": round(wall, 1), "peak_rss_mib": round(peak[0] / 2**20), "exit": rc}
+    if log:
+        res["steps"] = steps(log)
     print(f"   -> {res}", flush=True)
     if rc != 0:
         raise SystemExit(f"stage {name} failed with exit code {rc} (log: {log})")
     return res
+
+
+STEP_DONE = re.compile(r"^\d\d:\d\d:\d\d [✓✗] (.*) \((\d+):(\d\d)\)$")
+
+
+def steps(log: Path) -> dict[str, int]:
+    """Seconds of each stage of an eparcours command, from the summary line the progress display prints as the stage
+    ends (``12:01:33 ✓ Ingestion: dui: 202 files, … (01:13)``): where the time of a run goes."""
+    out: dict[str, int] = {}
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        m = STEP_DONE.match(line.strip())
+        if m:
+            text = m.group(1)
+            name = text.rsplit(": ", 1)[0] if ": " in text else text
+            out[name] = out.get(name, 0) + int(m.group(2)) * 60 + int(m.group(3))
+    return out
 
 
 def link_farm(landing: Path, into: Path) -> Path:
@@ -165,6 +193,10 @@ def main() -> None:
     logs.mkdir(exist_ok=True)
     eparcours = [str(BIN / "eparcours")]
     results = [stage("floor", [sys.executable, "-c", FLOOR, str(landing)], env, logs / "floor.log")]
+    store = args.workdir / "store.duckdb"
+    store.unlink(missing_ok=True)
+    results.append(stage("store", [sys.executable, "-c", STORE, str(landing), str(store)], env, logs / "store.log"))
+    store.unlink(missing_ok=True)
     results.append(stage("run", eparcours + ["run", "--landing", str(landing), "--home", str(home)], env,
                          logs / "run.log"))
     results.append(stage("nothing", eparcours + ["run", "--landing", str(landing), "--home", str(home)], env,
@@ -196,6 +228,11 @@ def main() -> None:
     print("| stage | wall (s) | × floor | peak RSS (MiB) |\n|---|---:|---:|---:|")
     for r in results:
         print(f"| {r['stage']} | {r['wall_s']} | {r['x_floor']} | {r['peak_rss_mib']} |")
+    for r in results:
+        if r.get("steps"):
+            other = r["wall_s"] - sum(r["steps"].values())
+            print(f"{r['stage']}: " + ", ".join(f"{k} {v} s" for k, v in r["steps"].items())
+                  + f"; start, between the jobs and summary {other:.0f} s")
     print(f"(logs in {logs}; {args.workdir / 'benchmark.json'})")
 
 
