@@ -358,7 +358,9 @@ def build_publication(warehouse: WarehouseResource) -> dict:
                 "WHERE status IN ('loaded', 'refused', 'superseded') ORDER BY table_name, delivery_key, file_name"
             ).fetchall()]
             info = run_info(con, results, published_at.isoformat(timespec="seconds"), version)
-        cnsa = produce_cnsa(paths.warehouse, stage / "cnsa", measure_dates[-1]) if measure_dates else None
+        cnsa = produce_cnsa(paths.warehouse, stage / "cnsa", measure_dates[-1],
+                            previous=previous / "cnsa" if previous is not None else None,
+                            previous_inputs=prev_manifest.get("cnsa_inputs")) if measure_dates else None
         step("cnsa")
         (stage / "quality").mkdir()
         for f in sorted(quality_src.glob("*.json")):
@@ -383,6 +385,7 @@ def build_publication(warehouse: WarehouseResource) -> dict:
             "measure_dates": [d.isoformat() for d in measure_dates],
             "tables": counts,
             "cnsa_refused": cnsa.refused if cnsa else [],
+            "cnsa_inputs": cnsa.inputs if cnsa else {},  # what the next publication compares to reuse files
             "overrides": overrides(results),
             "warnings": warning_lines(results),
             "semester_reports": reports,

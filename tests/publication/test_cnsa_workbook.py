@@ -106,3 +106,52 @@ def test_proof_of_use_cannot_be_modified(tmp_path):
     assert perms & P.PRINT
     assert not perms & P.ASSEMBLE_DOC and perms & P.EXTRACT_TEXT_AND_GRAPHICS
     assert reader.decrypt("") and reader.pages[0].extract_text()  # anyone opens it without a password
+
+
+# -- a publication copies the deliverables of a project whose inputs did not change ---------------------------
+
+def _cnsa_warehouse(path, dmp_of_the_ehpad=41):
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA marts; CREATE SCHEMA publish")
+    con.execute("""CREATE TABLE marts.esms_cnsa_figures (measure_date DATE, galis_ref VARCHAR, siret_porteur VARCHAR,
+                   finess_geo VARCHAR, raison_sociale VARCHAR, nb_dmp_alimentes BIGINT, nb_messages_mss BIGINT,
+                   nb_dui_actifs BIGINT, nb_personnes_accompagnees BIGINT, nb_dui_avec_pp BIGINT,
+                   nb_dui_avec_agenda BIGINT, periode_debut DATE, periode_fin DATE, signataire_nom VARCHAR,
+                   signataire_qualite VARCHAR, window_months INTEGER)""")
+    for galis, row in (("01234567", ROWS[0]), ("07654321", ROWS[1])):
+        cells = [row.siret_porteur, row.finess_geo, row.raison_sociale,
+                 dmp_of_the_ehpad if galis == "01234567" else row.nb_dmp_alimentes, row.nb_messages_mss,
+                 row.nb_dui_actifs, row.nb_personnes_accompagnees, row.nb_dui_avec_pp, row.nb_dui_avec_agenda,
+                 row.periode_debut, row.periode_fin]
+        con.execute("INSERT INTO marts.esms_cnsa_figures VALUES (?, ?, " + ", ".join("?" * 11) + ", 'M. X', 'Dir', 3)",
+                    [date(2024, 3, 31), galis, *cells])
+    con.execute("CREATE TABLE publish.indicator_catalogue AS SELECT 'ESMS-DMP' AS indicator_id, "
+                "'DMP alimentés' AS label, 'nb_dmp_alimentes' AS cnsa_numerator_column")
+    con.execute("""CREATE TABLE publish.indicator_results AS SELECT DATE '2024-03-31' AS measure_date,
+                   'esms' AS scope_type, '010000024' AS scope_id, 'ESMS-DMP' AS indicator_id, 41 AS numerator,
+                   80 AS denominator, '51,3 %' AS value_text, 'au moins 70 %' AS target_text""")
+    con.close()
+    return path
+
+
+def test_a_publication_copies_the_deliverables_of_a_project_whose_inputs_are_unchanged(tmp_path):
+    from dagster_project.publication.cnsa import produce_cnsa
+
+    d = date(2024, 3, 31)
+    first = produce_cnsa(_cnsa_warehouse(tmp_path / "w1.duckdb"), tmp_path / "p1", d)
+    assert first.reused == 0 and len(first.inputs) == 2 and len(first.proofs) == 2
+    # the EHPAD's DMP count changed (project 01234567); the SSIAD's project did not
+    second = produce_cnsa(_cnsa_warehouse(tmp_path / "w2.duckdb", dmp_of_the_ehpad=42), tmp_path / "p2", d,
+                          previous=tmp_path / "p1", previous_inputs=first.inputs)
+    assert second.reused == 1 and sorted(second.inputs) == ["01234567", "07654321"]
+    assert second.inputs["07654321"] == first.inputs["07654321"] != second.inputs["01234567"]
+    same = [p for p in second.workbooks + second.proofs
+            if p.read_bytes() == (tmp_path / "p1" / p.relative_to(tmp_path / "p2")).read_bytes()]
+    assert sorted(p.name for p in same) == ["CNSA_mesures_usage_GALIS_07654321_2024-03-31.xlsx",
+                                            "preuve_usage_2A0000014_2024-03-31.pdf"]
+    # without the previous files (a publication pruned), everything is made again
+    third = produce_cnsa(_cnsa_warehouse(tmp_path / "w3.duckdb", 42), tmp_path / "p3", d,
+                         previous=tmp_path / "gone", previous_inputs=second.inputs)
+    assert third.reused == 0 and len(third.proofs) == 2

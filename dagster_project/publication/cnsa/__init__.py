@@ -2,14 +2,17 @@
 project and one proof of use (PDF) per FINESS géographique, under ``<out>/<measure date>/``."""
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-
 from ...settings import connect_read_only, package_version
-from .workbook import CnsaRow, WorkbookRuleError, write_workbook
-from .proof import IndicatorFigure, write_proof
+from .proof import IndicatorFigure, proof_name, write_proof
+from .workbook import CnsaRow, WorkbookRuleError, workbook_name, write_workbook
+
 
 @dataclass
 class CnsaReport:
@@ -17,12 +20,26 @@ class CnsaReport:
     workbooks: list[Path] = field(default_factory=list)
     proofs: list[Path] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # one sentence per refused workbook
+    # GALIS project -> SHA-256 of everything its deliverables are made from (``inputs_digest``): kept in the
+    # publication's manifest, so that the next publication copies the files of a project whose inputs are the same
+    inputs: dict[str, str] = field(default_factory=dict)
+    reused: int = 0  # projects whose files were copied from the previous publication
+
+
+def inputs_digest(measure_date: date, lines: list[tuple], figures: list[list[IndicatorFigure]]) -> str:
+    """What a project's workbook and proofs are made from: its rows of esms_cnsa_figures, the published indicator
+    figures and labels of each establishment, the measure date and the code's version."""
+    data = [package_version(), measure_date, lines, [[list(f.__dict__.values()) for f in fs] for fs in figures]]
+    return hashlib.sha256(json.dumps(data, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
 def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: str | None = None,
-                 progress=None) -> CnsaReport:
+                 progress=None, previous: Path | None = None, previous_inputs: dict | None = None) -> CnsaReport:
     """The CNSA workbook of every GALIS project (or of ``galis_ref``) and the proof of use of each of its
-    establishments at ``measure_date``; ``progress(done, total, galis_ref)`` as each project starts."""
+    establishments at ``measure_date``; ``progress(done, total, galis_ref)`` as each project starts. A project whose
+    inputs are those of the previous publication (``previous``: its ``cnsa`` folder, ``previous_inputs``: its
+    manifest's ``cnsa_inputs``) gets that publication's files, copied: the same workbook and the same proofs, with
+    the time they were generated (a re-delivered month of another programme changes no ESMS figure)."""
     con = connect_read_only(warehouse)
     try:
         cur = con.execute(
@@ -61,14 +78,34 @@ def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: 
         if progress is not None:
             progress(done - 1, len(projects), ref)
         rows = [CnsaRow(*f[:12]) for f in lines]
+        figures = [[by_finess.get(row.finess_geo, {}).get(i, IndicatorFigure(i, label, None, None, None, None))
+                    for i, label in catalogue] for row in rows]
+        digest = inputs_digest(measure_date, lines, figures)
+        files = _files(ref, rows, measure_date) if (previous_inputs or {}).get(ref) == digest else []
+        if previous is not None and files and all((previous / measure_date.isoformat() / f).is_file() for f in files):
+            for f in files:
+                (target_dir / f).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(previous / measure_date.isoformat() / f, target_dir / f)
+            report.workbooks.append(target_dir / files[0])
+            report.proofs += [target_dir / f for f in files[1:]]
+            report.inputs[ref] = digest
+            report.reused += 1
+            continue
         try:
             report.workbooks.append(write_workbook(target_dir, ref, rows))
         except WorkbookRuleError as e:
             report.refused.append(str(e))
             continue
-        for f, row in zip(lines, rows):
-            figs = [by_finess.get(row.finess_geo, {}).get(i, IndicatorFigure(i, label, None, None, None, None))
-                    for i, label in catalogue]
+        report.inputs[ref] = digest
+        for f, row, figs in zip(lines, rows, figures):
             report.proofs.append(write_proof(target_dir / "preuves", row, measure_date, figs, f[12], f[13],
                                              f[14], generated_at, package_version()))
     return report
+
+
+def _files(galis_ref: str, rows: list[CnsaRow], measure_date: date) -> list[Path]:
+    """The workbook and the proofs of a project, relative to the measure date's folder (as write_workbook and
+    write_proof name them)."""
+    first = sorted(rows, key=lambda r: r.finess_geo)[0]
+    return [Path(workbook_name(galis_ref, first.periode_fin))] + \
+        [Path("preuves") / proof_name(row, measure_date) for row in rows]
