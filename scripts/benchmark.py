@@ -94,7 +94,7 @@ def _tree_rss(root: int) -> int:
 def stage(name: str, cmd: list[str], env: dict | None = None, log: Path | None = None) -> dict:
     print(f"== {name}: {' '.join(cmd)}", flush=True)
     out = open(log, "w") if log else subprocess.DEVNULL
-    t0 = time.monotonic()
+    t0, started = time.monotonic(), datetime.now()
     proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
     peak = [0]
     done = threading.Event()
@@ -115,6 +115,13 @@ def stage(name: str, cmd: list[str], env: dict | None = None, log: Path | None =
     res = {"stage": name, "wall_s": round(wall, 1), "peak_rss_mib": round(peak[0] / 2**20), "exit": rc}
     if log:
         res["steps"] = steps(log)
+        first = next((ln[:8] for ln in log.read_text(encoding="utf-8", errors="replace").splitlines()
+                      if re.match(r"\d\d:\d\d:\d\d ", ln)), None)
+        if first and res["steps"]:  # from the command's start to its first stage: imports, Dagster, the instance
+            h, m, sec = map(int, first.split(":"))
+            res["startup_s"] = round((h * 3600 + m * 60 + sec - (started.hour * 3600 + started.minute * 60
+                                                                  + started.second + started.microsecond / 1e6))
+                                     % 86400, 1)
     print(f"   -> {res}", flush=True)
     if rc != 0:
         raise SystemExit(f"stage {name} failed with exit code {rc} (log: {log})")
@@ -230,9 +237,9 @@ def main() -> None:
         print(f"| {r['stage']} | {r['wall_s']} | {r['x_floor']} | {r['peak_rss_mib']} |")
     for r in results:
         if r.get("steps"):
-            other = r["wall_s"] - sum(r["steps"].values())
-            print(f"{r['stage']}: " + ", ".join(f"{k} {v} s" for k, v in r["steps"].items())
-                  + f"; start, between the jobs and summary {other:.0f} s")
+            other = r["wall_s"] - sum(r["steps"].values()) - r.get("startup_s", 0)
+            print(f"{r['stage']}: start {r.get('startup_s', '?')} s, " + ", ".join(
+                f"{k} {v} s" for k, v in r["steps"].items()) + f"; between the jobs and the summary {other:.0f} s")
     print(f"(logs in {logs}; {args.workdir / 'benchmark.json'})")
 
 
