@@ -47,8 +47,8 @@ from pathlib import Path
 from dagster_project.ingestion.discovery import inventory
 from dagster_project.ingestion.specs import SPECS
 inv = inventory(Path(sys.argv[1]))
-con = duckdb.connect(sys.argv[2] if len(sys.argv) > 2 else ":memory:",
-                      config={"threads": 2, "enable_progress_bar": False})
+con = duckdb.connect(sys.argv[2] if len(sys.argv) > 2 else ":memory:", config={"threads": 2})
+con.execute("SET enable_progress_bar = false")
 rows, seen = 0, set()
 for s in SPECS:
     files = [str(f.path) for f in inv.winners(s.name) if f.path not in seen]
