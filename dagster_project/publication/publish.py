@@ -37,6 +37,7 @@ from ..quality.findings import failures, load_results, overrides, warning_lines
 from ..resources import WRITER_POOL, WarehouseResource
 from ..transform.exposures import published_tables, select_of
 from ..settings import package_version
+from . import reuse_published
 from .cnsa import produce_cnsa
 from .docs import write_docs
 from .quality_report import render_quality_html
@@ -296,11 +297,9 @@ def _semester_reports(stage: Path, previous: Path | None, prev_manifest: dict, i
         name = report_name(info.get("region_code") or "", end)
         digest = semester_digest(db, end, {"code_version": info.get("code_version")})
         digests[name] = digest
-        old = previous / "rapports" / name if previous is not None else None
-        if old is not None and before.get(name) == digest and old.is_file():
-            out.mkdir(exist_ok=True)
-            os.link(old, out / name)  # the same figures: the report published then (its date says when)
-        else:
+        # the same figures: the report published then (its date says when)
+        if not (before.get(name) == digest
+                and reuse_published(previous / "rapports" if previous is not None else None, out, [Path(name)])):
             write_semester_report(db, out, end, info)
         step(f"rapports/{name}")
     return digests

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from ...settings import connect_read_only, package_version
+from .. import reuse_published
 from .proof import IndicatorFigure, proof_name, write_proof
 from .workbook import CnsaRow, WorkbookRuleError, workbook_name, write_workbook
 
@@ -38,7 +38,7 @@ def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: 
     """The CNSA workbook of every GALIS project (or of ``galis_ref``) and the proof of use of each of its
     establishments at ``measure_date``; ``progress(done, total, galis_ref)`` as each project starts. A project whose
     inputs are those of the previous publication (``previous``: its ``cnsa`` folder, ``previous_inputs``: its
-    manifest's ``cnsa_inputs``) gets that publication's files, copied: the same workbook and the same proofs, with
+    manifest's ``cnsa_inputs``) gets that publication's files (``reuse_published``): the same workbook and the same proofs, with
     the time they were generated (a re-delivered month of another programme changes no ESMS figure)."""
     con = connect_read_only(warehouse)
     try:
@@ -82,10 +82,7 @@ def produce_cnsa(warehouse: Path, out_dir: Path, measure_date: date, galis_ref: 
                     for i, label in catalogue] for row in rows]
         digest = inputs_digest(measure_date, lines, figures)
         files = _files(ref, rows, measure_date) if (previous_inputs or {}).get(ref) == digest else []
-        if previous is not None and files and all((previous / measure_date.isoformat() / f).is_file() for f in files):
-            for f in files:
-                (target_dir / f).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(previous / measure_date.isoformat() / f, target_dir / f)
+        if reuse_published(previous / measure_date.isoformat() if previous is not None else None, target_dir, files):
             report.workbooks.append(target_dir / files[0])
             report.proofs += [target_dir / f for f in files[1:]]
             report.inputs[ref] = digest
