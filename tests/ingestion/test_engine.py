@@ -305,3 +305,35 @@ def test_batches_loaded_in_parallel_give_the_warehouse_of_one_connection(tmp_pat
     assert sum("bad_finess" in r for r in states[1]["quarantine"]) == 7 + 16
     assert len(states[1]["dmp_documents"]) == 48
     assert not any("180012B01234567" in r for r in states[1]["dmp_documents"])  # pseudonymised on every connection
+
+
+def test_a_batch_failing_on_one_connection_stops_the_ingestion_and_leaves_no_half_loaded_file(tmp_path, monkeypatch):
+    from dagster_project.ingestion import engine
+
+    landing = tmp_path / "landing"
+    for m in range(1, 7):
+        write(landing / f"mss/mss_messages_2024-{m:02d}.csv", [mss_row(f"m{m}-{i}") for i in range(20)],
+              header=MSS_HEADER)
+    monkeypatch.setattr(engine, "WORKERS", 2)
+    monkeypatch.setattr(engine, "BATCH_BYTES", 1)
+    load_stage = engine._load_stage
+
+    def failing(con, spec, rules, units, ingested_at):
+        if any(u.lf.rel.endswith("2024-03.csv") for u in units):
+            raise duckdb.IOException("disk full (simulated)")
+        load_stage(con, spec, rules, units, ingested_at)
+
+    monkeypatch.setattr(engine, "_load_stage", failing)
+    c = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with pytest.raises(duckdb.IOException, match="disk full"):
+        ingest_landing(c, landing)
+    loaded = dict(c.execute(
+        "SELECT file_name, rows_loaded FROM raw.ingested_files WHERE status = 'loaded'").fetchall())
+    rows = dict(c.execute("SELECT _file_name, count(*) FROM raw.mss_messages GROUP BY 1").fetchall())
+    assert "mss/mss_messages_2024-03.csv" not in rows and rows == loaded and all(n == 20 for n in rows.values())
+    # the next run loads what is missing, the files already in are left as they are
+    monkeypatch.setattr(engine, "_load_stage", load_stage)
+    report = ingest_landing(c, landing)
+    assert {r.file for r in report.results if r.status == "loaded"} == {
+        f"mss/mss_messages_2024-{m:02d}.csv" for m in range(1, 7)} - set(loaded)
+    assert c.execute("SELECT count(*) FROM raw.mss_messages").fetchone()[0] == 120
